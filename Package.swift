@@ -1,0 +1,36 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every Swift target of ours gets: Swift 6 mode (the tools default) and warnings as errors.
+let strictSwift: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "segd",
+    products: [
+        .executable(name: "segd", targets: ["segd"]),
+        .executable(name: "segctl", targets: ["segctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Value types shared by everything: volumes, geometry, label maps, coded concepts. Depends on nothing.
+        .target(name: "Imaging", swiftSettings: strictSwift),
+
+        // The control protocol shared by segd and segctl. Light: no DCMTK, no BLAS.
+        .target(name: "SegControl", swiftSettings: strictSwift),
+
+        .executableTarget(name: "segd", dependencies: ["Imaging", "SegControl", argumentParser],
+                          swiftSettings: strictSwift),
+        .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
+                          swiftSettings: strictSwift),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
+    ],
+    cxxLanguageStandard: .cxx17
+)

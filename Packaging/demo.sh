@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# All set-up, a release build, then segd's main job on the bundled sample series.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash Packaging/setup.sh
+echo "demo: building segd (release)"
+swift build -c release --product segd 2>&1 | grep -v '^\[' || true
+test "${PIPESTATUS[0]}" -eq 0
+echo "demo: segd inspect Samples/"
+.build/release/segd inspect Samples/

@@ -1,0 +1,11 @@
+import ArgumentParser
+import SegControl
+
+@main
+struct SegdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segd",
+        abstract: "Segment DICOM series with deep-learning models and write DICOM-SEG.",
+        version: SegdVersion.string,
+        subcommands: [])
+}
