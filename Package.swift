@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "segd", targets: ["segd"]),
         .executable(name: "segctl", targets: ["segctl"]),
+        // Test-only plugin libraries (not installed).
+        .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,12 +27,18 @@ let package = Package(
         // The control protocol shared by segd and segctl. Light: no DCMTK, no BLAS.
         .target(name: "SegControl", swiftSettings: strictSwift),
 
+        // The model plugin C ABI (header shared by host and plugins) and the plugin SDK / host.
+        .target(name: "CSegPlugin"),
+        .target(name: "SegModelKit", dependencies: ["Imaging", "CSegPlugin"], swiftSettings: strictSwift),
+
         .executableTarget(name: "segd", dependencies: ["Imaging", "SegControl", argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], swiftSettings: strictSwift),
+        .target(name: "TestPluginWrongABI", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/WrongABI", publicHeadersPath: "."),
     ],
     cxxLanguageStandard: .cxx17
 )
