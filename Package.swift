@@ -31,6 +31,13 @@ let package = Package(
                           swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
+
+        // OpenBLAS's C interface. Only Sources/NN/Ops/GEMM.swift imports it.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // Tensors, ops, layers and safetensors I/O: the CPU inference engine. Knows nothing of DICOM.
+        .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
+        .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
