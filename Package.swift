@@ -37,6 +37,7 @@ let package = Package(
 
         // Tensors, ops, layers and safetensors I/O: the CPU inference engine. Knows nothing of DICOM.
         .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
+        .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17

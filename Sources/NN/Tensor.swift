@@ -5,19 +5,64 @@ import Darwin
 #endif
 
 /// Heap storage of a tensor: a 64-byte aligned block of `Float`s, freed with the last reference.
+/// Large blocks are mapped directly and backed by transparent huge pages, which cuts page-fault time on
+/// first touch by ~500x (a 96³×32 activation is 113 MB).
 final class TensorStorage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    private let mapping: (UnsafeMutableRawPointer, Int)?
 
     init(count: Int) {
         self.count = count
-        var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else { fatalError("NN: out of memory (\(bytes) bytes)") }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if let (base, length, aligned) = RawMemory.mapHuge(bytes) {
+            mapping = (base, length)
+            pointer = aligned.bindMemory(to: Float.self, capacity: max(count, 1))
+        } else {
+            mapping = nil
+            pointer = RawMemory.allocate(bytes).bindMemory(to: Float.self, capacity: max(count, 1))
+        }
     }
 
-    deinit { free(pointer) }
+    deinit {
+        if let (base, length) = mapping { munmap(base, length) } else { free(pointer) }
+    }
+}
+
+/// Memory helpers shared by tensors and scratch buffers.
+enum RawMemory {
+    static let hugePage = 2 << 20
+    /// Blocks at least this large are mapped with huge pages.
+    static let hugeThreshold = 4 << 20
+
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else { fatalError("NN: out of memory (\(bytes) bytes)") }
+        return raw
+    }
+
+    /// Maps `bytes` (rounded up to 2 MiB) at a 2 MiB-aligned address and asks for transparent huge pages.
+    /// Returns (mapping base, mapping length, aligned start), or nil for small sizes or if mapping fails.
+    static func mapHuge(_ bytes: Int) -> (UnsafeMutableRawPointer, Int, UnsafeMutableRawPointer)? {
+        guard bytes >= hugeThreshold else { return nil }
+        let rounded = (bytes + hugePage - 1) / hugePage * hugePage
+        let length = rounded + hugePage
+        guard let m = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
+            return nil
+        }
+        let addr = Int(bitPattern: m)
+        let alignedAddr = (addr + hugePage - 1) / hugePage * hugePage
+        let aligned = UnsafeMutableRawPointer(bitPattern: alignedAddr)!
+        _ = madvise(aligned, rounded, 14)  // MADV_HUGEPAGE
+        return (m, length, aligned)
+    }
+}
+
+/// A scratch buffer of floats (huge-page backed when large), freed on deinit.
+final class Scratch {
+    let storage: TensorStorage
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+    init(count: Int) { storage = TensorStorage(count: count) }
 }
 
 /// A dense, contiguous float32 tensor in row-major order (NCHW for 2-D maps, NCDHW for 3-D volumes).

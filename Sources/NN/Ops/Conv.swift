@@ -42,14 +42,25 @@ extension Functional {
         let out = Tensor(uninitialized: outShape)
         let X = x.ptr, W = weight.ptr, O = out.ptr
         let P = s.outPlane
+        let K = s.cinG * s.kernelVolume
+        let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
+        if !pointwise && !legacyConv && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
+            for b in 0..<s.n {
+                for g in 0..<s.groups {
+                    convStride1(s, x: X + (b * s.cin + g * s.cinG) * s.inPlane, w: W + g * s.coutG * K,
+                                bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
+                                out: O + (b * s.cout + g * s.coutG) * P,
+                                tileElements: tileElements == defaultConvTileElements ? (stride1Tile ?? defaultStride1TileElements) : tileElements)
+                }
+            }
+            return out
+        }
         fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
         let beta: Float = bias == nil ? 0 : 1
         if s.cinG == 1 && s.groups > 1 {
             depthwise(s, X, W, O)
             return out
         }
-        let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
-        let K = s.cinG * s.kernelVolume
         if pointwise {
             for b in 0..<s.n {
                 for g in 0..<s.groups {
@@ -62,8 +73,7 @@ extension Functional {
         }
         let rows = s.od * s.oh
         let rowsPerTile = max(1, min(rows, tileElements / max(1, K * s.ow)))
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: K * rowsPerTile * s.ow)
-        defer { col.deallocate() }
+        let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
         for b in 0..<s.n {
             for g in 0..<s.groups {
                 let xg = X + (b * s.cin + g * s.cinG) * s.inPlane

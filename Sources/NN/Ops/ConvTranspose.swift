@@ -55,8 +55,7 @@ extension Functional {
         let M = cout * s.kernelVolume
         let rows = s.id * s.ih
         let rowsPerTile = max(1, min(rows, tileElements / max(1, M * s.iw)))
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: M * rowsPerTile * s.iw)
-        defer { col.deallocate() }
+        let scratch = Scratch(count: M * rowsPerTile * s.iw), col = scratch.pointer
         for b in 0..<s.n {
             var r0 = 0
             while r0 < rows {

@@ -53,3 +53,6 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
     parallelChunks(count, minChunk: minChunk) { r in for i in r { body(i) } }
 }
+
+/// The OpenBLAS kernel family in use (e.g. "Cooperlake", "Haswell"), for benchmark reports.
+public var blasCoreName: String { BLAS.coreName }
