@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CSegPlugin"),
         .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
 
-        .executableTarget(name: "segd", dependencies: ["Imaging", "SegControl", argumentParser],
+        .executableTarget(name: "segd", dependencies: ["Imaging", "SegModelKit", "SegControl", argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
