@@ -50,6 +50,9 @@ void initialise() {
                       "or point DCMDICTPATH at dicom.dic)";
         return;
     }
+    // Some writers (e.g. GDCM transcodes of implicit-VR files) store known attributes as UN; let DCMTK
+    // re-interpret them with the dictionary VR so that positions, spacing and UIDs can be read.
+    dcmEnableUnknownVRConversion.set(OFTrue);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

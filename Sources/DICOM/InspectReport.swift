@@ -57,7 +57,7 @@ public struct InspectReport: Sendable {
             "series": series,
             "ignoredFiles": ignoredFiles.map { ["path": $0.path, "reason": $0.reason] },
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -27,8 +27,8 @@ enum StackBuilder {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(plane)
         }
-        let orientations = Set(order.map { $0.split(separator: "|")[1] }).count
-        let sizes = Set(order.map { $0.split(separator: "|")[0] }).count
+        let orientations = Set(order.map { $0.split(separator: "|", omittingEmptySubsequences: false)[1] }).count
+        let sizes = Set(order.map { $0.split(separator: "|", omittingEmptySubsequences: false)[0] }).count
         for key in order {
             var notes: [String] = []
             if orientations > 1 {
