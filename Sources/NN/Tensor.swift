@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,8 +26,57 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if let (base, length) = mapping { munmap(base, length) } else { free(pointer) }
+        if let (base, length) = mapping { MappingPool.shared.give(base, length) } else { free(pointer) }
     }
+}
+
+/// Recently freed huge-page mappings, reused for tensors of the same rounded size. A forward pass allocates
+/// and frees the same activation sizes over and over; reusing them avoids the kernel zeroing fresh pages
+/// (which costs as much as a large convolution's arithmetic). Bounded by `limitBytes`; oldest evicted first.
+final class MappingPool: Sendable {
+    static let shared = MappingPool()
+    /// (address, length) of cached mappings, oldest first.
+    private let cache = Mutex<[(Int, Int)]>([])
+    /// Upper bound of cached bytes.
+    let limitBytes = 768 << 20
+
+    func take(_ length: Int) -> UnsafeMutableRawPointer? {
+        let address: Int? = cache.withLock { free in
+            guard let i = free.lastIndex(where: { $0.1 == length }) else { return nil }
+            return free.remove(at: i).0
+        }
+        return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+    }
+
+    func give(_ base: UnsafeMutableRawPointer, _ length: Int) {
+        let evicted: [(Int, Int)] = cache.withLock { free in
+            free.append((Int(bitPattern: base), length))
+            var total = free.reduce(0) { $0 + $1.1 }
+            var out: [(Int, Int)] = []
+            while total > limitBytes, !free.isEmpty {
+                let e = free.removeFirst()
+                total -= e.1
+                out.append(e)
+            }
+            return out
+        }
+        for (b, l) in evicted { munmap(UnsafeMutableRawPointer(bitPattern: b), l) }
+    }
+
+    /// Unmaps every cached block.
+    func drain() {
+        let all: [(Int, Int)] = cache.withLock { free in
+            let all = free
+            free.removeAll()
+            return all
+        }
+        for (b, l) in all { munmap(UnsafeMutableRawPointer(bitPattern: b), l) }
+    }
+}
+
+/// Returns the activation buffers NN keeps for reuse to the OS (call after a batch of inferences to lower RSS).
+public func releaseCachedMemory() {
+    MappingPool.shared.drain()
 }
 
 /// Memory helpers shared by tensors and scratch buffers.
@@ -47,6 +97,10 @@ enum RawMemory {
         guard bytes >= hugeThreshold else { return nil }
         let rounded = (bytes + hugePage - 1) / hugePage * hugePage
         let length = rounded + hugePage
+        if let m = MappingPool.shared.take(length) {
+            let alignedAddr = (Int(bitPattern: m) + hugePage - 1) / hugePage * hugePage
+            return (m, length, UnsafeMutableRawPointer(bitPattern: alignedAddr)!)
+        }
         guard let m = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
             return nil
         }

@@ -28,7 +28,8 @@ func time(_ name: String, gflop: Double, repeats: Int = 3, _ body: () throws -> 
         times.append(now() - t0)
     }
     let med = times.sorted()[times.count / 2]
-    let line = name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%9.1f ms  %7.1f GFLOP/s", med * 1000, gflop / med)
+    let line = name.padding(toLength: 36, withPad: " ", startingAt: 0)
+        + String(format: "%9.1f ms  %7.1f GFLOP/s  (min %.1f ms)", med * 1000, gflop / med, times.min()! * 1000)
     print(line)
 }
 

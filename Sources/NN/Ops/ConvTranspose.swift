@@ -52,36 +52,45 @@ extension Functional {
         let out = Tensor(uninitialized: outShape)
         let X = x.ptr, W = weight.ptr, O = out.ptr
         fillBias(O, bias: bias, n: s.n, channels: cout, plane: s.outPlane)
-        let M = cout * s.kernelVolume
+        let kv = s.kernelVolume
         let rows = s.id * s.ih
-        let rowsPerTile = max(1, min(rows, tileElements / max(1, M * s.iw)))
-        let scratch = Scratch(count: M * rowsPerTile * s.iw), col = scratch.pointer
-        for b in 0..<s.n {
-            var r0 = 0
-            while r0 < rows {
-                let r1 = min(rows, r0 + rowsPerTile)
-                let ncol = (r1 - r0) * s.iw
-                // col[M, ncol] = Wᵀ[M, Cin] · x[Cin, ncol]
-                BLAS.sgemm(transA: true, m: M, n: ncol, k: s.cin, a: W, lda: M,
-                           b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
-                col2im(s, col, O + b * cout * s.outPlane, rows: r0..<r1, ld: ncol)
-                r0 = r1
+        let tileCap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
+        // Workers own disjoint output-channel blocks, so overlapping kernels never race.
+        let workers = min(threadCount(), cout)
+        parallelChunks(workers) { wr in
+            for wkr in wr {
+                let c0 = cout * wkr / workers, c1 = cout * (wkr + 1) / workers
+                let m = (c1 - c0) * kv
+                let rowsPerTile = max(1, min(rows, tileCap / max(1, m * s.iw)))
+                let scratch = Scratch(count: m * rowsPerTile * s.iw), col = scratch.pointer
+                for b in 0..<s.n {
+                    var r0 = 0
+                    while r0 < rows {
+                        let r1 = min(rows, r0 + rowsPerTile)
+                        let ncol = (r1 - r0) * s.iw
+                        // col[m, ncol] = Wᵀ[rows of channels c0..<c1, Cin] · x[Cin, ncol]
+                        BLAS.sgemmSerial(transA: true, m: m, n: ncol, k: s.cin, a: W + c0 * kv, lda: cout * kv,
+                                         b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
+                        col2im(s, col, O + b * cout * s.outPlane, channels: c0..<c1, rows: r0..<r1, ld: ncol)
+                        r0 = r1
+                    }
+                }
             }
         }
         return out
     }
 
-    /// Scatter-adds `col[(co, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; one thread per
-    /// block of output channels, so no two threads write the same element.
+    /// Scatter-adds `col[(co - c0, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; the caller owns
+    /// output `channels`, so no two threads write the same element.
     static func col2im(_ s: ConvShape, _ col: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                       rows: Range<Int>, ld: Int) {
+                       channels: Range<Int>, rows: Range<Int>, ld: Int) {
         let kv = s.kernelVolume
-        parallelFor(s.cout) { co in
+        for co in channels {
             let oc = o + co * s.outPlane
             for kd in 0..<s.kd {
                 for kh in 0..<s.kh {
                     for kw in 0..<s.kw {
-                        let k = (co * kv) + (kd * s.kh + kh) * s.kw + kw
+                        let k = ((co - channels.lowerBound) * kv) + (kd * s.kh + kh) * s.kw + kw
                         var src = col + k * ld
                         // input column i lands at output column i*sw - pw + kw
                         let off = kw - s.pw
