@@ -35,25 +35,39 @@ final class TensorStorage: @unchecked Sendable {
 /// (which costs as much as a large convolution's arithmetic). Bounded by `limitBytes`; oldest evicted first.
 final class MappingPool: Sendable {
     static let shared = MappingPool()
-    /// (address, length) of cached mappings, oldest first.
+    /// (address, length) of cached mappings, least recently freed first.
     private let cache = Mutex<[(Int, Int)]>([])
-    /// Upper bound of cached bytes.
-    let limitBytes = 768 << 20
+    private let limit = Atomic<Int>(256 << 20)
 
-    func take(_ length: Int) -> UnsafeMutableRawPointer? {
-        let address: Int? = cache.withLock { free in
-            guard let i = free.lastIndex(where: { $0.1 == length }) else { return nil }
-            return free.remove(at: i).0
+    /// Upper bound of cached bytes.
+    var limitBytes: Int {
+        get { limit.load(ordering: .relaxed) }
+        set { limit.store(max(0, newValue), ordering: .relaxed); trim() }
+    }
+
+    /// A cached mapping of at least `length` bytes and at most twice that (best fit), if any.
+    func take(_ length: Int) -> (UnsafeMutableRawPointer, Int)? {
+        let hit: (Int, Int)? = cache.withLock { free in
+            var best: Int?
+            for (i, e) in free.enumerated() where e.1 >= length && e.1 <= 2 * length {
+                if best == nil || e.1 < free[best!].1 { best = i }
+            }
+            return best.map { free.remove(at: $0) }
         }
-        return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+        return hit.map { (UnsafeMutableRawPointer(bitPattern: $0.0)!, $0.1) }
     }
 
     func give(_ base: UnsafeMutableRawPointer, _ length: Int) {
+        cache.withLock { $0.append((Int(bitPattern: base), length)) }
+        trim()
+    }
+
+    private func trim() {
+        let cap = limitBytes
         let evicted: [(Int, Int)] = cache.withLock { free in
-            free.append((Int(bitPattern: base), length))
             var total = free.reduce(0) { $0 + $1.1 }
             var out: [(Int, Int)] = []
-            while total > limitBytes, !free.isEmpty {
+            while total > cap, !free.isEmpty {
                 let e = free.removeFirst()
                 total -= e.1
                 out.append(e)
@@ -72,6 +86,12 @@ final class MappingPool: Sendable {
         }
         for (b, l) in all { munmap(UnsafeMutableRawPointer(bitPattern: b), l) }
     }
+}
+
+/// Sets how many bytes of freed activation buffers NN keeps for reuse (default 256 MiB; 0 disables the cache).
+/// Reuse avoids the kernel zeroing fresh pages for every op; the cache counts towards the process's RSS.
+public func setMemoryCacheLimit(_ bytes: Int) {
+    MappingPool.shared.limitBytes = bytes
 }
 
 /// Returns the activation buffers NN keeps for reuse to the OS (call after a batch of inferences to lower RSS).
@@ -97,9 +117,9 @@ enum RawMemory {
         guard bytes >= hugeThreshold else { return nil }
         let rounded = (bytes + hugePage - 1) / hugePage * hugePage
         let length = rounded + hugePage
-        if let m = MappingPool.shared.take(length) {
+        if let (m, cachedLength) = MappingPool.shared.take(length) {
             let alignedAddr = (Int(bitPattern: m) + hugePage - 1) / hugePage * hugePage
-            return (m, length, UnsafeMutableRawPointer(bitPattern: alignedAddr)!)
+            return (m, cachedLength, UnsafeMutableRawPointer(bitPattern: alignedAddr)!)
         }
         guard let m = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
             return nil
