@@ -223,6 +223,13 @@ public struct Tensor: Sendable, CustomStringConvertible {
         return storage.pointer[flat]
     }
 
+    /// Whether any element is NaN or infinite (e.g. to reject bad inputs before inference).
+    public var hasNonFinite: Bool {
+        let p = storage.pointer
+        for i in 0..<count where !p[i].isFinite { return true }
+        return false
+    }
+
     /// Same elements under a new shape of equal element count. One dimension may be -1 (inferred).
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var shape = newShape

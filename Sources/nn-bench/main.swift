@@ -19,9 +19,20 @@ func random(_ shape: [Int], scale: Float = 1) -> Tensor {
     }
 }
 
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+}
+
 func time(_ name: String, gflop: Double, repeats: Int = 3, _ body: () throws -> Tensor) rethrows {
     _ = try body()
     var times: [Double] = []
+    let cpu0 = cpuSeconds()
+    defer {
+        let cpu = (cpuSeconds() - cpu0) / Double(repeats)
+        print(String(format: "    cpu %.1f ms/run, %.1f GFLOP per cpu-second", cpu * 1000, gflop / cpu))
+    }
     for _ in 0..<repeats {
         let t0 = now()
         _ = try body()
@@ -44,6 +55,8 @@ let convs: [ConvCase] = [
     ConvCase(name: "conv3d 1->32 k3 96^3", cin: 1, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->32 k3 96^3", cin: 32, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 64->32 k3 96^3", cin: 64, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 32->16 k3 96^3", cin: 32, cout: 16, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 16->16 k3 96^3", cin: 16, cout: 16, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->32 k3 64^3", cin: 32, cout: 32, size: 64, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 64->64 k3 48^3", cin: 64, cout: 64, size: 48, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 128->128 k3 24^3", cin: 128, cout: 128, size: 24, k: 3, stride: 1, pad: 1, dims: 3),
