@@ -11,6 +11,12 @@ import Testing
         #expect(throws: NNError.self) { try Tensor(shape: [2, 2], data: [1, 2, 3]) }
     }
 
+    @Test func detectsNonFinite() throws {
+        #expect(!(try Tensor(shape: [3], data: [1, -2, 0])).hasNonFinite)
+        #expect(try Tensor(shape: [3], data: [1, .nan, 0]).hasNonFinite)
+        #expect(try Tensor(shape: [2], data: [-.infinity, 0]).hasNonFinite)
+    }
+
     @Test func copyOnWrite() throws {
         let a = try Tensor(shape: [3], data: [1, 2, 3])
         var b = a

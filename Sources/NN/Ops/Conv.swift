@@ -44,13 +44,13 @@ extension Functional {
         let P = s.outPlane
         let K = s.cinG * s.kernelVolume
         let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
-        if !pointwise && !legacyConv && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
+        if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     convStride1(s, x: X + (b * s.cin + g * s.cinG) * s.inPlane, w: W + g * s.coutG * K,
                                 bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
                                 out: O + (b * s.cout + g * s.coutG) * P,
-                                tileElements: tileElements == defaultConvTileElements ? (stride1Tile ?? defaultStride1TileElements) : tileElements)
+                                tileElements: tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements)
                 }
             }
             return out

@@ -9,7 +9,7 @@ extension Functional {
     public static func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "sub", -) }
 
     /// `x * s`.
-    public static func scale(_ x: Tensor, by s: Float) -> Tensor { map(x) { $0 * s } }
+    public static func scale(_ x: Tensor, by s: Float) -> Tensor { map(x, ScaleKernel(factor: s)) }
 
     static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ f: (Float, Float) -> Float) throws -> Tensor {
         let A = a.ptr, B = b.ptr
