@@ -37,7 +37,8 @@ let package = Package(
                           swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
-        .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], swiftSettings: strictSwift),
+        .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], exclude: ["Generators"],
+                    swiftSettings: strictSwift),
         .target(name: "TestPluginWrongABI", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/WrongABI", publicHeadersPath: "."),
     ],
     cxxLanguageStandard: .cxx17

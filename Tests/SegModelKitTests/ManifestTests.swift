@@ -97,7 +97,8 @@ func manifestError(_ object: [String: JSONValue]) -> String? {
         #expect(mutated { $0["colour"] = .number(1) } == "model.json: colour: unknown key; remove it or check its spelling")
         #expect(mutated { $0["orientation"] = .string("RAX") }?.hasPrefix("model.json: orientation: orientation \"RAX\": \"X\" is not an axis code") == true)
         #expect(mutated { $0["orientation"] = .string("RLS") }?.contains("names an axis twice") == true)
-        #expect(mutated { $0["spacing"] = .array([.number(1), .number(0), .number(1)]) } == "model.json: spacing[1]: must be positive, not 0.0")
+        #expect(mutated { $0["spacing"] = .array([.number(1), .number(1)]) } == "model.json: spacing: must have 3 numbers, not 2")
+        #expect(mutated { $0["spacing"] = .array([.number(1), .string("x"), .number(1)]) } == "model.json: spacing[1]: must be a number, not a string")
         #expect(mutated {
             guard case .array(var t) = $0["intensity"]! else { return }
             t.append(.object(["name": .string("HistogramNormalize")]))

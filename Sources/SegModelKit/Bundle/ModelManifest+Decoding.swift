@@ -56,10 +56,8 @@ extension ModelManifest {
             throw ManifestReader.error("orientation", error.message)
         }
         if let s = r.optional("spacing") {
+            // As MONAI's `Spacing(pixdim)`: a non-positive component keeps the source spacing along that axis.
             let v = try ManifestReader.doubles(s, "spacing", count: 3)
-            for (i, x) in v.enumerated() where !(x > 0) {
-                throw ManifestReader.error("spacing[\(i)]", "must be positive, not \(x)")
-            }
             spacing = Vector3(v[0], v[1], v[2])
         } else {
             spacing = nil

@@ -13,7 +13,8 @@ public struct ModelManifest: Sendable, Equatable {
     public var spatialDims: SpatialDims
     /// The axis codes the model expects (MONAI `Orientation(axcodes:)`).
     public var orientation: AxisCodes
-    /// Target spacing in mm along the model's axes (MONAI `Spacing(pixdim:)`), or nil to keep the source spacing.
+    /// Target spacing in mm along the model axes (MONAI `Spacing(pixdim:)`), or nil to keep the source spacing.
+    /// A non-positive component keeps the source spacing along that axis, as in MONAI.
     public var spacing: Vector3?
     /// Intensity transforms, applied in order.
     public var intensity: [IntensityTransform]
