@@ -169,7 +169,7 @@ for name, size, cin, cout, roi, overlap, mode, sigma, batch, padding, cval in SL
 # 2-D: slice by slice along model axis 2, as a loop of 2-D sliding windows (what MONAI's SliceInferer does).
 for name, size, roi, overlap, mode in [("2d_g25", (19, 23, 4), (8, 10), 0.25, "gaussian"),
                                        ("2d_c50", (19, 23, 4), (12, 30), 0.5, "constant")]:
-    x = synthetic(size)
+    x = synthetic(size) * 0.5  # channel 0 scaled as in the 3-D cases
     predictor = conv_predictor(1, 2, 2)
     slices = []
     for k in range(size[2]):
