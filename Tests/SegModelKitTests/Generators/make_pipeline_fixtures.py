@@ -182,6 +182,49 @@ for name, size, roi, overlap, mode in [("2d_g25", (19, 23, 4), (8, 10), 0.25, "g
         "sliceAxis": 2, "output": save(f"sliding_{name}.bin", y),
     })
 
+# The whole chain, as a MONAI inference script does it: Orientation → Spacing → ScaleIntensityRange →
+# sliding_window_inference(gaussian) → softmax → inverse of the spatial transforms → argmax on the source grid.
+index["chain"] = []
+CHAINS = [
+    # name, size, spacing, origin, direction, pixdim, roi, overlap, out channels, 2-D slice axis
+    ("chain3d", (32, 30, 16), (0.9, 0.8, 2.2), (-30.0, 20.0, -15.0), rotation(2, -20) @ rotation(1, 10),
+     (1.3, 1.2, 1.9), (16, 16, 12), 0.5, 3, None),
+    ("chain2d", (30, 28, 8), (0.9, 0.8, 2.5), (10.0, -20.0, 5.0), np.eye(3), (1.2, 1.1, 0.0), (12, 16), 0.25, 2, 2),
+]
+for name, size, spacing, origin, direction, pixdim, roi, overlap, cout, slice_axis in CHAINS:
+    lps = np.eye(4)
+    lps[:3, :3] = direction @ np.diag(spacing)
+    lps[:3, 3] = origin
+    ras = np.diag([-1.0, -1.0, 1.0, 1.0]) @ lps
+    img = MetaTensor(torch.from_numpy((synthetic(size) * 30.0)[None].copy()), affine=torch.from_numpy(ras))
+    pre = Compose([Orientation(axcodes="RAS"), Spacing(pixdim=pixdim, mode="bilinear"),
+                   ScaleIntensityRange(a_min=-20.0, a_max=80.0, b_min=0.0, b_max=1.0, clip=True)])
+    x = pre(img)
+    if slice_axis is None:
+        y = sliding_window_inference(x.as_tensor()[None], roi, 2, conv_predictor(1, cout, 3), overlap=overlap,
+                                     mode="gaussian")[0]
+    else:
+        predictor = conv_predictor(1, cout, 2)
+        parts = []
+        for k in range(x.shape[3]):
+            s = x.as_tensor()[None, :, :, :, k]
+            parts.append(sliding_window_inference(s, roi, 2, predictor, overlap=overlap, mode="gaussian")[0])
+        y = torch.stack(parts, dim=-1)
+    p = torch.softmax(y, dim=0)
+    p = MetaTensor(p, affine=x.affine, applied_operations=x.applied_operations)
+    back = pre.inverse(p)
+    probs = back.as_tensor().numpy()  # [C, x, y, z]
+    labels = np.argmax(probs, axis=0).astype(np.uint8)
+    np.ascontiguousarray(labels.transpose(2, 1, 0)).tofile(os.path.join(OUT, f"{name}_labels.u8"))
+    index["chain"].append({
+        "name": name, "size": list(size), "spacing": list(spacing), "origin": list(origin),
+        "directionRowMajor": direction.reshape(-1).tolist(), "pixdim": list(pixdim), "roi": list(roi),
+        "overlap": overlap, "outChannels": cout, "sliceAxis": slice_axis, "modelShape": list(x.shape[1:]),
+        # Probabilities on the source grid, [C][z][y][x] (x fastest per channel).
+        "probabilities": save(f"{name}_probabilities.bin", probs.transpose(0, 3, 2, 1)),
+        "labels": f"{name}_labels.u8",
+    })
+
 with open(os.path.join(OUT, "index.json"), "w") as f:
     json.dump(index, f, indent=1)
 print("wrote", OUT)
