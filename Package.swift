@@ -29,7 +29,7 @@ let package = Package(
 
         // The model plugin C ABI (header shared by host and plugins) and the plugin SDK / host.
         .target(name: "CSegPlugin"),
-        .target(name: "SegModelKit", dependencies: ["Imaging", "CSegPlugin"], swiftSettings: strictSwift),
+        .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
 
         .executableTarget(name: "segd", dependencies: ["Imaging", "SegControl", argumentParser],
                           swiftSettings: strictSwift),
@@ -40,6 +40,14 @@ let package = Package(
         .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], exclude: ["Generators"],
                     swiftSettings: strictSwift),
         .target(name: "TestPluginWrongABI", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/WrongABI", publicHeadersPath: "."),
+
+        // OpenBLAS's C interface. Only Sources/NN/Ops/GEMM.swift imports it.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        // Tensors, ops, layers and safetensors I/O: the CPU inference engine. Knows nothing of DICOM.
+        .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
+        .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
+        .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,68 @@
+/// `nn.Conv2d` / `nn.Conv3d` (dilation 1): keys `<prefix>.weight` `[out, in/groups, k...]` and, if `bias`,
+/// `<prefix>.bias` `[out]`. `spatialDims` is 2 or 3; `kernel`, `stride`, `padding` take one value or one per axis.
+public struct Conv: Layer {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: [Int], padding: [Int], groups: Int
+
+    public init(_ store: WeightStore, prefix: String, spatialDims: Int, inChannels: Int, outChannels: Int,
+                kernel: [Int], stride: [Int] = [1], padding: [Int] = [0], groups: Int = 1, bias: Bool = true) throws {
+        guard spatialDims == 2 || spatialDims == 3 else {
+            throw NNError(.invalidArgument, "Conv '\(prefix)': spatialDims must be 2 or 3, got \(spatialDims)")
+        }
+        guard groups >= 1, inChannels % groups == 0, outChannels % groups == 0 else {
+            throw NNError(.invalidArgument, "Conv '\(prefix)': channels \(inChannels)->\(outChannels) not divisible by groups \(groups)")
+        }
+        let k = try expand(kernel, to: spatialDims, name: "kernel")
+        weight = try store.tensor(key(prefix, "weight"), shape: [outChannels, inChannels / groups] + k)
+        self.bias = bias ? try store.tensor(key(prefix, "bias"), shape: [outChannels]) : nil
+        self.stride = stride; self.padding = padding; self.groups = groups
+    }
+
+    /// A convolution from explicit tensors.
+    public init(weight: Tensor, bias: Tensor?, stride: [Int] = [1], padding: [Int] = [0], groups: Int = 1) {
+        self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding; self.groups = groups
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor {
+        try Functional.conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+    }
+}
+
+/// `nn.ConvTranspose2d` / `nn.ConvTranspose3d` (groups 1, dilation 1): keys `<prefix>.weight`
+/// `[in, out, k...]` and, if `bias`, `<prefix>.bias` `[out]`.
+public struct ConvTranspose: Layer {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: [Int], padding: [Int], outputPadding: [Int]
+
+    public init(_ store: WeightStore, prefix: String, spatialDims: Int, inChannels: Int, outChannels: Int,
+                kernel: [Int], stride: [Int] = [1], padding: [Int] = [0], outputPadding: [Int] = [0],
+                bias: Bool = true) throws {
+        guard spatialDims == 2 || spatialDims == 3 else {
+            throw NNError(.invalidArgument, "ConvTranspose '\(prefix)': spatialDims must be 2 or 3, got \(spatialDims)")
+        }
+        let k = try expand(kernel, to: spatialDims, name: "kernel")
+        weight = try store.tensor(key(prefix, "weight"), shape: [inChannels, outChannels] + k)
+        self.bias = bias ? try store.tensor(key(prefix, "bias"), shape: [outChannels]) : nil
+        self.stride = stride; self.padding = padding; self.outputPadding = outputPadding
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor {
+        try Functional.convTranspose(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                                     outputPadding: outputPadding)
+    }
+}
+
+/// `nn.Linear`: keys `<prefix>.weight` `[out, in]` and, if `bias`, `<prefix>.bias` `[out]`.
+public struct Linear: Layer {
+    public let weight: Tensor
+    public let bias: Tensor?
+
+    public init(_ store: WeightStore, prefix: String, inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
+        weight = try store.tensor(key(prefix, "weight"), shape: [outFeatures, inFeatures])
+        self.bias = bias ? try store.tensor(key(prefix, "bias"), shape: [outFeatures]) : nil
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor { try Functional.linear(x, weight: weight, bias: bias) }
+}

@@ -1,0 +1,216 @@
+/// Geometry of one convolution, with 2-D treated as 3-D of depth 1.
+struct ConvShape {
+    var n = 0, cin = 0, cout = 0, groups = 1
+    var id = 1, ih = 1, iw = 1
+    var kd = 1, kh = 1, kw = 1
+    var sd = 1, sh = 1, sw = 1
+    var pd = 0, ph = 0, pw = 0
+    var od = 1, oh = 1, ow = 1
+    var cinG: Int { cin / groups }
+    var coutG: Int { cout / groups }
+    var kernelVolume: Int { kd * kh * kw }
+    var inPlane: Int { id * ih * iw }
+    var outPlane: Int { od * oh * ow }
+}
+
+extension Functional {
+    /// Default bound of the im2col tile buffer, in floats (16 MiB).
+    static let defaultConvTileElements = 4 << 20
+
+    /// N-d convolution like `F.conv2d` / `F.conv3d` (dilation 1).
+    ///
+    /// - Parameters:
+    ///   - x: `[N, Cin, H, W]` or `[N, Cin, D, H, W]`.
+    ///   - weight: `[Cout, Cin/groups, kH, kW]` or `[Cout, Cin/groups, kD, kH, kW]`.
+    ///   - bias: `[Cout]` or nil.
+    ///   - stride, padding: one value or one per spatial axis (zero padding).
+    ///   - groups: channel groups; `groups == Cin` is a depthwise convolution.
+    public static func conv(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], groups: Int = 1
+    ) throws -> Tensor {
+        try conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups,
+                 tileElements: defaultConvTileElements)
+    }
+
+    /// `conv` with an explicit im2col tile bound (tests force small tiles with it).
+    static func conv(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int, tileElements: Int
+    ) throws -> Tensor {
+        let s = try convShape(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+        var outShape = [s.n, s.cout]
+        outShape += x.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
+        let out = Tensor(uninitialized: outShape)
+        let X = x.ptr, W = weight.ptr, O = out.ptr
+        let P = s.outPlane
+        let K = s.cinG * s.kernelVolume
+        let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
+        if !pointwise && !legacyConv && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
+            for b in 0..<s.n {
+                for g in 0..<s.groups {
+                    convStride1(s, x: X + (b * s.cin + g * s.cinG) * s.inPlane, w: W + g * s.coutG * K,
+                                bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
+                                out: O + (b * s.cout + g * s.coutG) * P,
+                                tileElements: tileElements == defaultConvTileElements ? (stride1Tile ?? defaultStride1TileElements) : tileElements)
+                }
+            }
+            return out
+        }
+        fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
+        let beta: Float = bias == nil ? 0 : 1
+        if s.cinG == 1 && s.groups > 1 {
+            depthwise(s, X, W, O)
+            return out
+        }
+        if pointwise {
+            for b in 0..<s.n {
+                for g in 0..<s.groups {
+                    BLAS.sgemm(m: s.coutG, n: P, k: K, a: W + g * s.coutG * K, lda: K,
+                               b: X + (b * s.cin + g * s.cinG) * P, ldb: P,
+                               beta: beta, c: O + (b * s.cout + g * s.coutG) * P, ldc: P)
+                }
+            }
+            return out
+        }
+        let rows = s.od * s.oh
+        let rowsPerTile = max(1, min(rows, tileElements / max(1, K * s.ow)))
+        let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
+        for b in 0..<s.n {
+            for g in 0..<s.groups {
+                let xg = X + (b * s.cin + g * s.cinG) * s.inPlane
+                var r0 = 0
+                while r0 < rows {
+                    let r1 = min(rows, r0 + rowsPerTile)
+                    let ncol = (r1 - r0) * s.ow
+                    im2col(s, xg, col, rows: r0..<r1, ld: ncol)
+                    BLAS.sgemm(m: s.coutG, n: ncol, k: K, a: W + g * s.coutG * K, lda: K, b: col, ldb: ncol,
+                               beta: beta, c: O + (b * s.cout + g * s.coutG) * P + r0 * s.ow, ldc: P)
+                    r0 = r1
+                }
+            }
+        }
+        return out
+    }
+
+    static func convShape(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int
+    ) throws -> ConvShape {
+        let dims = try spatialDims(x, op: "conv")
+        guard weight.rank == x.rank else {
+            throw NNError(.shapeMismatch, "conv weight \(shapeString(weight.shape)) does not fit input \(shapeString(x.shape))")
+        }
+        guard groups >= 1, x.shape[1] % groups == 0, weight.shape[0] % groups == 0,
+              weight.shape[1] * groups == x.shape[1] else {
+            throw NNError(.shapeMismatch, "conv with groups=\(groups): input \(shapeString(x.shape)) and weight \(shapeString(weight.shape)) disagree on channels")
+        }
+        if let bias, bias.shape != [weight.shape[0]] {
+            throw NNError(.shapeMismatch, "conv bias \(shapeString(bias.shape)) should be [\(weight.shape[0])]")
+        }
+        let st = try expand(stride, to: dims, name: "stride"), pa = try expand(padding, to: dims, name: "padding")
+        guard st.allSatisfy({ $0 >= 1 }), pa.allSatisfy({ $0 >= 0 }) else {
+            throw NNError(.invalidArgument, "conv stride \(st) must be >= 1 and padding \(pa) >= 0")
+        }
+        var s = ConvShape()
+        s.n = x.shape[0]; s.cin = x.shape[1]; s.cout = weight.shape[0]; s.groups = groups
+        (s.id, s.ih, s.iw) = dhw(x.shape)
+        (s.kd, s.kh, s.kw) = dhw(weight.shape)
+        (s.sd, s.sh, s.sw) = triple(st, one: 1)
+        (s.pd, s.ph, s.pw) = triple(pa, one: 0)
+        s.od = (s.id + 2 * s.pd - s.kd) / s.sd + 1
+        s.oh = (s.ih + 2 * s.ph - s.kh) / s.sh + 1
+        s.ow = (s.iw + 2 * s.pw - s.kw) / s.sw + 1
+        guard s.id + 2 * s.pd >= s.kd, s.ih + 2 * s.ph >= s.kh, s.iw + 2 * s.pw >= s.kw else {
+            throw NNError(.shapeMismatch, "conv kernel \(shapeString(Array(weight.shape.dropFirst(2)))) is larger than the padded input \(shapeString(x.shape))")
+        }
+        return s
+    }
+
+    /// Writes the bias (or zeros) into every output plane.
+    static func fillBias(_ o: UnsafeMutablePointer<Float>, bias: Tensor?, n: Int, channels: Int, plane: Int) {
+        parallelFor(n * channels, minChunk: max(1, 65536 / max(1, plane))) { nc in
+            let v = bias.map { $0.ptr[nc % channels] } ?? 0
+            (o + nc * plane).update(repeating: v, count: plane)
+        }
+    }
+
+    /// Fills `col[k][(r - rows.lowerBound) * ow + ow_i]` for every kernel row k = (ci, kd, kh, kw) and output
+    /// row r = (od, oh) in `rows`; `ld` is col's row stride.
+    static func im2col(_ s: ConvShape, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>,
+                       rows: Range<Int>, ld: Int) {
+        let kv = s.kernelVolume, khw = s.kh * s.kw
+        let K = s.cinG * kv
+        parallelChunks(K) { ks in
+            for k in ks {
+                let ci = k / kv, kr = k % kv
+                let kd = kr / khw, kh = (kr % khw) / s.kw, kw = kr % s.kw
+                let xc = x + ci * s.inPlane
+                var dst = col + k * ld
+                // Valid output-column range for this kw.
+                let off = kw - s.pw
+                var lo = 0, hi = s.ow
+                if s.sw == 1 {
+                    lo = max(0, -off); hi = min(s.ow, s.iw - off)
+                } else {
+                    while lo < s.ow && lo * s.sw + off < 0 { lo += 1 }
+                    while hi > lo && (hi - 1) * s.sw + off >= s.iw { hi -= 1 }
+                }
+                hi = max(hi, lo)
+                for r in rows {
+                    let od = r / s.oh, oh = r % s.oh
+                    let zd = od * s.sd - s.pd + kd, yh = oh * s.sh - s.ph + kh
+                    if zd < 0 || zd >= s.id || yh < 0 || yh >= s.ih {
+                        dst.update(repeating: 0, count: s.ow)
+                    } else {
+                        let src = xc + (zd * s.ih + yh) * s.iw + off
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        if s.sw == 1 {
+                            (dst + lo).update(from: src + lo, count: hi - lo)
+                        } else {
+                            for o in lo..<hi { dst[o] = src[o * s.sw] }
+                        }
+                        if hi < s.ow { (dst + hi).update(repeating: 0, count: s.ow - hi) }
+                    }
+                    dst += s.ow
+                }
+            }
+        }
+    }
+
+    /// Direct depthwise convolution (one input channel per group); output already holds the bias.
+    static func depthwise(_ s: ConvShape, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                          _ o: UnsafeMutablePointer<Float>) {
+        let kv = s.kernelVolume, mult = s.coutG
+        parallelFor(s.n * s.cout) { nc in
+            let b = nc / s.cout, co = nc % s.cout
+            let xc = x + (b * s.cin + co / mult) * s.inPlane
+            let oc = o + nc * s.outPlane
+            let wc = w + co * kv
+            for od in 0..<s.od {
+                for kd in 0..<s.kd {
+                    let zd = od * s.sd - s.pd + kd
+                    if zd < 0 || zd >= s.id { continue }
+                    for oh in 0..<s.oh {
+                        let orow = oc + (od * s.oh + oh) * s.ow
+                        for kh in 0..<s.kh {
+                            let yh = oh * s.sh - s.ph + kh
+                            if yh < 0 || yh >= s.ih { continue }
+                            let src = xc + (zd * s.ih + yh) * s.iw
+                            for kw in 0..<s.kw {
+                                let wt = wc[(kd * s.kh + kh) * s.kw + kw]
+                                let off = kw - s.pw
+                                var lo = 0, hi = s.ow
+                                while lo < s.ow && lo * s.sw + off < 0 { lo += 1 }
+                                while hi > lo && (hi - 1) * s.sw + off >= s.iw { hi -= 1 }
+                                if s.sw == 1 {
+                                    let sp = src + off
+                                    for i in lo..<hi { orow[i] += wt * sp[i] }
+                                } else {
+                                    for i in lo..<hi { orow[i] += wt * src[i * s.sw + off] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

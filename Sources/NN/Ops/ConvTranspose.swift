@@ -1,0 +1,108 @@
+extension Functional {
+    /// Transposed convolution like `F.conv_transpose2d` / `F.conv_transpose3d` (dilation 1, groups 1).
+    ///
+    /// - Parameters:
+    ///   - x: `[N, Cin, H, W]` or `[N, Cin, D, H, W]`.
+    ///   - weight: `[Cin, Cout, kH, kW]` or `[Cin, Cout, kD, kH, kW]` (PyTorch's layout).
+    ///   - bias: `[Cout]` or nil.
+    ///   - stride, padding, outputPadding: one value or one per spatial axis.
+    /// Output size per axis: `(in - 1) * stride - 2 * padding + kernel + outputPadding`.
+    public static func convTranspose(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0],
+        outputPadding: [Int] = [0]
+    ) throws -> Tensor {
+        try convTranspose(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                          outputPadding: outputPadding, tileElements: defaultConvTileElements)
+    }
+
+    static func convTranspose(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], outputPadding: [Int],
+        tileElements: Int
+    ) throws -> Tensor {
+        let dims = try spatialDims(x, op: "convTranspose")
+        guard weight.rank == x.rank, weight.shape[0] == x.shape[1] else {
+            throw NNError(.shapeMismatch, "convTranspose weight \(shapeString(weight.shape)) does not fit input \(shapeString(x.shape)) (weight is [Cin, Cout, k...])")
+        }
+        let cout = weight.shape[1]
+        if let bias, bias.shape != [cout] {
+            throw NNError(.shapeMismatch, "convTranspose bias \(shapeString(bias.shape)) should be [\(cout)]")
+        }
+        let st = try expand(stride, to: dims, name: "stride"), pa = try expand(padding, to: dims, name: "padding")
+        let op = try expand(outputPadding, to: dims, name: "outputPadding")
+        guard st.allSatisfy({ $0 >= 1 }), pa.allSatisfy({ $0 >= 0 }),
+              zip(op, st).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
+            throw NNError(.invalidArgument, "convTranspose needs stride >= 1, padding >= 0, 0 <= outputPadding < stride; got \(st), \(pa), \(op)")
+        }
+        // Reuse ConvShape with "input" = the transposed conv's input and "output" = its output.
+        var s = ConvShape()
+        s.n = x.shape[0]; s.cin = x.shape[1]; s.cout = cout
+        (s.id, s.ih, s.iw) = dhw(x.shape)
+        (s.kd, s.kh, s.kw) = dhw(weight.shape)
+        (s.sd, s.sh, s.sw) = triple(st, one: 1)
+        (s.pd, s.ph, s.pw) = triple(pa, one: 0)
+        let (opd, oph, opw) = triple(op, one: 0)
+        s.od = (s.id - 1) * s.sd - 2 * s.pd + s.kd + opd
+        s.oh = (s.ih - 1) * s.sh - 2 * s.ph + s.kh + oph
+        s.ow = (s.iw - 1) * s.sw - 2 * s.pw + s.kw + opw
+        guard s.od > 0, s.oh > 0, s.ow > 0 else {
+            throw NNError(.shapeMismatch, "convTranspose output of \(shapeString(x.shape)) would be empty")
+        }
+        var outShape = [s.n, cout]
+        outShape += dims == 3 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
+        let out = Tensor(uninitialized: outShape)
+        let X = x.ptr, W = weight.ptr, O = out.ptr
+        fillBias(O, bias: bias, n: s.n, channels: cout, plane: s.outPlane)
+        let M = cout * s.kernelVolume
+        let rows = s.id * s.ih
+        let rowsPerTile = max(1, min(rows, tileElements / max(1, M * s.iw)))
+        let scratch = Scratch(count: M * rowsPerTile * s.iw), col = scratch.pointer
+        for b in 0..<s.n {
+            var r0 = 0
+            while r0 < rows {
+                let r1 = min(rows, r0 + rowsPerTile)
+                let ncol = (r1 - r0) * s.iw
+                // col[M, ncol] = Wᵀ[M, Cin] · x[Cin, ncol]
+                BLAS.sgemm(transA: true, m: M, n: ncol, k: s.cin, a: W, lda: M,
+                           b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
+                col2im(s, col, O + b * cout * s.outPlane, rows: r0..<r1, ld: ncol)
+                r0 = r1
+            }
+        }
+        return out
+    }
+
+    /// Scatter-adds `col[(co, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; one thread per
+    /// block of output channels, so no two threads write the same element.
+    static func col2im(_ s: ConvShape, _ col: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
+                       rows: Range<Int>, ld: Int) {
+        let kv = s.kernelVolume
+        parallelFor(s.cout) { co in
+            let oc = o + co * s.outPlane
+            for kd in 0..<s.kd {
+                for kh in 0..<s.kh {
+                    for kw in 0..<s.kw {
+                        let k = (co * kv) + (kd * s.kh + kh) * s.kw + kw
+                        var src = col + k * ld
+                        // input column i lands at output column i*sw - pw + kw
+                        let off = kw - s.pw
+                        var lo = 0, hi = s.iw
+                        while lo < s.iw && lo * s.sw + off < 0 { lo += 1 }
+                        while hi > lo && (hi - 1) * s.sw + off >= s.ow { hi -= 1 }
+                        for r in rows {
+                            let zd = (r / s.ih) * s.sd - s.pd + kd, yh = (r % s.ih) * s.sh - s.ph + kh
+                            if zd >= 0 && zd < s.od && yh >= 0 && yh < s.oh {
+                                let dst = oc + (zd * s.oh + yh) * s.ow + off
+                                if s.sw == 1 {
+                                    for i in lo..<hi { dst[i] += src[i] }
+                                } else {
+                                    for i in lo..<hi { dst[i * s.sw] += src[i] }
+                                }
+                            }
+                            src += s.iw
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
