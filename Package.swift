@@ -55,7 +55,8 @@ let package = Package(
                           path: "Benchmarks/DICOMBenchmark", swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
-        .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], swiftSettings: strictSwift),
+        .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], exclude: ["Generators"],
+                    swiftSettings: strictSwift),
         .target(name: "TestPluginWrongABI", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/WrongABI",
                 publicHeadersPath: "."),
 

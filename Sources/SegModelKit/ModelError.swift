@@ -17,6 +17,10 @@ public struct ModelError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let weightsMismatch = Code(rawValue: "weights-mismatch")
         public static let unsupportedInput = Code(rawValue: "unsupported-input")
         public static let io = Code(rawValue: "io")
+        public static let invalidManifest = Code(rawValue: "invalid-manifest")
+        public static let weightsChecksumMismatch = Code(rawValue: "weights-checksum-mismatch")
+        public static let invalidGeometry = Code(rawValue: "invalid-geometry")
+        public static let inferenceFailed = Code(rawValue: "inference-failed")
     }
 
     public var code: Code

@@ -1,0 +1,79 @@
+import Foundation
+import Imaging
+
+extension OutputSettings {
+    /// Applies the activation in place over `channels` channel-major planes of `count` voxels each
+    /// (MONAI `Activations(softmax=True)` = softmax over the channel axis, or `sigmoid=True`).
+    public func activate(_ values: UnsafeMutableBufferPointer<Float>, channels: Int, count: Int) {
+        precondition(values.count == channels * count, "buffer size does not match channels × count")
+        let base = values.baseAddress!
+        switch activation {
+        case .none:
+            return
+        case .sigmoid:
+            for t in 0..<values.count { base[t] = 1 / (1 + exp(-base[t])) }
+        case .softmax:
+            nonisolated(unsafe) let p = base
+            let blocks = max(1, min(64, count / 4096))
+            parallelFor(blocks) { b in
+                let lo = count * b / blocks, hi = count * (b + 1) / blocks
+                for v in lo..<hi {
+                    var m = -Float.infinity
+                    for c in 0..<channels { m = max(m, p[c * count + v]) }
+                    var sum: Float = 0
+                    for c in 0..<channels {
+                        let e = exp(p[c * count + v] - m)
+                        p[c * count + v] = e
+                        sum += e
+                    }
+                    for c in 0..<channels { p[c * count + v] /= sum }
+                }
+            }
+        }
+    }
+
+    /// The label of one voxel from its channel values (`stride` apart in `values`).
+    ///
+    /// - argmax: the first channel with the largest value (as `torch.argmax`); channel c is label c.
+    /// - threshold t: among channels with value ≥ t (MONAI `AsDiscrete(threshold=)`), the first with the
+    ///   largest value; channel c is label c + 1; none → 0.
+    @inline(__always) public func label(_ values: UnsafePointer<Float>, channels: Int, stride: Int) -> UInt8 {
+        switch decision {
+        case .argmax:
+            var best = 0
+            var bestValue = values[0]
+            for c in 1..<channels where values[c * stride] > bestValue {
+                best = c
+                bestValue = values[c * stride]
+            }
+            return UInt8(clamping: best)
+        case .threshold(let t):
+            var best = -1
+            var bestValue = -Float.infinity
+            for c in 0..<channels where values[c * stride] >= t && values[c * stride] > bestValue {
+                best = c
+                bestValue = values[c * stride]
+            }
+            return best < 0 ? 0 : UInt8(clamping: best + 1)
+        }
+    }
+}
+
+extension ModelSpaceGrid {
+    /// Resamples activated model-space channels back to the exact source grid (streamed by slice) and only
+    /// then decides labels there. Returns a label map on the source grid.
+    public func labelMap(probabilities: UnsafeBufferPointer<Float>, channels: Int, output: OutputSettings) throws
+        -> LabelMap
+    {
+        var map = LabelMap(geometry: source)
+        let plane = source.sliceVoxelCount
+        try map.labels.withUnsafeMutableBufferPointer { labels in
+            let out = labels.baseAddress!
+            try forEachSourceSlice(channels: channels, values: probabilities) { k, slice in
+                let p = slice.baseAddress!
+                for v in 0..<plane { out[k * plane + v] = output.label(p + v, channels: channels, stride: plane) }
+            }
+        }
+        return map
+    }
+}
