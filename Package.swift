@@ -45,7 +45,11 @@ let package = Package(
         .target(name: "CSegPlugin"),
         .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
 
-        .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegControl", argumentParser],
+        // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
+        .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
+
+        .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
+                                                       argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
