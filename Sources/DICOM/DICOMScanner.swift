@@ -15,10 +15,10 @@ public enum DICOMScanner {
             throw DICOMError(.io, "cannot list \(directory); check its permissions")
         }
         var files: [String] = []
-        let base = URL(fileURLWithPath: directory)
         while let relative = enumerator.nextObject() as? String {
-            let url = base.appendingPathComponent(relative)
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(url.path) }
+            let path = (directory as NSString).appendingPathComponent(relative)
+            let url = URL(fileURLWithPath: path)
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(path) }
         }
         return try scan(files: files.sorted())
     }

@@ -80,3 +80,22 @@ import Testing
         #expect(SHA256.hex16(values) == hash)
     }
 }
+
+/// MONOCHROME1 is inverted to MONOCHROME2 sense: checked on fixture copies whose PhotometricInterpretation value is
+/// patched in place (same length), for signed 16-bit and unsigned 12-bit data.
+@Test(arguments: [("seg_ref_highdicom_ct1/source/ct_image.dcm", true), ("mr_12bit_unsigned/12bitUnsigned.dcm", false)])
+func monochrome1IsInverted(_ relative: String, _ signed: Bool) throws {
+    let path = TestData.fixtures + "/" + relative
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let marker = Array("MONOCHROME2".utf8)
+    let at = try #require((0...(bytes.count - marker.count)).first { Array(bytes[$0..<($0 + marker.count)]) == marker })
+    bytes[at + marker.count - 1] = UInt8(ascii: "1")
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("segd-mono1-\(UUID().uuidString).dcm")
+    try Data(bytes).write(to: copy)
+    defer { try? FileManager.default.removeItem(at: copy) }
+    let original = try PixelTests.storedValues(path)
+    let inverted = try PixelTests.storedValues(copy.path)
+    let bitsStored = try DICOMFile(path: path).pixelInfo().bitsStored
+    let expected = original.map { signed ? -1 - $0 : Float((1 << bitsStored) - 1) - $0 }
+    #expect(inverted == expected)
+}
