@@ -91,7 +91,7 @@ extension StackBuilder {
 
     /// Nil when all gaps agree with the median gap, else a reason naming the largest gap.
     static func spacingProblem(gaps: [Double], z: [Double]) -> String? {
-        let median = gaps.sorted()[gaps.count / 2]
+        let median = gaps.sorted()[(gaps.count - 1) / 2]  // lower median: with 2 gaps the smaller one
         let tolerance = max(gapAbsoluteTolerance, gapRelativeTolerance * median)
         guard gaps.contains(where: { abs($0 - median) > tolerance }) else { return nil }
         let largest = gaps.indices.max { gaps[$0] < gaps[$1] }!
