@@ -2,7 +2,7 @@
 """Reference series-load timings on the same data as segd-bench-dicom (run offline, not in CI).
 
 SimpleITK ImageSeriesReader (GDCM) and, if installed, dcm2niix. Usage:
-  ~/.cache/check-seg/venv/bin/python Benchmarks/DICOMBenchmark/reference_bench.py [--runs N] FOLDER...
+  ~/.cache/check-seg/venv/bin/python Benchmarks/dicom_reference_bench.py [--runs N] FOLDER...
 Prints median wall time, MB/s (source file bytes), slices/s and peak RSS of the Python process.
 """
 import os, resource, shutil, statistics, subprocess, sys, tempfile, time
