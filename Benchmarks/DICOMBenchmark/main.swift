@@ -42,7 +42,8 @@ for folder in folders {
         let scanStart = now()
         let result = try DICOMScanner.scan(directory: folder)
         let scanTime = now() - scanStart
-        for stack in result.acceptedStacks where stack.sliceCount > 1 {
+        for stack in result.series.compactMap(\.stack) where stack.sliceCount > 1 {
+            let baseline = peakRSSBytes()
             let bytes = Set(stack.sources.map(\.path)).reduce(0) { total, path in
                 total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
             }
@@ -57,10 +58,11 @@ for folder in folders {
             let median = times[times.count / 2]
             let floatMB = Double(stack.geometry.voxelCount * 4) / 1e6
             print(String(format: "%@: %d slices, %.1f MB files, scan %.1f ms, load median %.1f ms (min %.1f): "
-                         + "%.0f MB/s, %.0f slices/s; peak RSS %.1f MB (float volume %.1f MB)",
+                         + "%.0f MB/s, %.0f slices/s; peak RSS %.1f MB (+%.1f MB while loading; float volume %.1f MB)",
                          (folder as NSString).lastPathComponent, stack.sliceCount, Double(bytes) / 1e6,
                          scanTime * 1e3, median * 1e3, times[0] * 1e3, Double(bytes) / 1e6 / median,
-                         Double(stack.sliceCount) / median, Double(peakRSSBytes()) / 1e6, floatMB))
+                         Double(stack.sliceCount) / median, Double(peakRSSBytes()) / 1e6,
+                         Double(peakRSSBytes() - baseline) / 1e6, floatMB))
         }
     } catch {
         print("\(folder): \(error)")

@@ -3,6 +3,23 @@ import Foundation
 import Synchronization
 
 /// Scans folders of DICOM files and decides which series form volumes.
+///
+/// Typical use (pipeline):
+/// ```swift
+/// let scan = try DICOMScanner.scan(directory: folder)      // headers only, parallel, cheap
+/// for report in scan.series where report.status == .accepted {
+///     let stack = report.stack!                              // geometry + ordered sources + UIDs + attributes
+///     let volume = try stack.loadVolume()                    // float32, rescaled, x-fastest, both cores
+/// }
+/// // scan.ignoredFiles: every file that is not part of a series, with the reason.
+/// ```
+/// Rules: files must be DICOM Part 10 ('DICM' preamble). Grouping is by SeriesInstanceUID; LOCALIZER images are
+/// skipped; a series mixing orientations or Rows/Columns is split into one report per orientation/size; slices
+/// are sorted by ImagePositionPatient projected on the normal (row x column cosines), never by InstanceNumber;
+/// identical duplicates are removed; repeated positions with different content are 4-D and rejected; gaps must
+/// agree within 1 % (or 0.01 mm) of the (lower) median gap; a stacking direction more than 0.1 degrees off the
+/// normal is a gantry tilt and rejected; Siemens MOSAIC is rejected; single slices are accepted as 2-D images
+/// (z spacing from SliceThickness). Series with empty UIDs are rejected but keep their `stack`.
 public enum DICOMScanner {
     /// Scans `directory` recursively. Throws only when the folder itself cannot be read; problems with single
     /// files or series are reported in the result.
@@ -15,10 +32,10 @@ public enum DICOMScanner {
             throw DICOMError(.io, "cannot list \(directory); check its permissions")
         }
         var files: [String] = []
-        let base = URL(fileURLWithPath: directory)
         while let relative = enumerator.nextObject() as? String {
-            let url = base.appendingPathComponent(relative)
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(url.path) }
+            let path = (directory as NSString).appendingPathComponent(relative)
+            let url = URL(fileURLWithPath: path)
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(path) }
         }
         return try scan(files: files.sorted())
     }

@@ -8,6 +8,8 @@ extension StackBuilder {
     static let samePositionTolerance = 0.01
     /// Largest angle (degrees) between the stacking direction and the slice normal that is not a tilt.
     static let maxTiltDegrees = 0.1
+    /// Largest volume accepted (4 GB of float32), so a corrupt header cannot request absurd allocations.
+    static let maxVoxels = 1_000_000_000
 
     static func evaluate(_ input: [Plane], notes: [String]) -> SeriesReport {
         var reasons = notes
@@ -68,6 +70,10 @@ extension StackBuilder {
             if !problems.isEmpty { return report(input, .rejected, reasons + problems, stack: nil) }
         }
         let h0 = planes[0].0.header
+        if h0.columns * h0.rows * planes.count > maxVoxels {
+            return report(input, .rejected, reasons + ["volume of \(h0.columns)x\(h0.rows)x\(planes.count) voxels is "
+                + "larger than the \(maxVoxels / 1_000_000) M voxel limit of this reader"], stack: nil)
+        }
         let geometry = Geometry(size: SIMD3(h0.columns, h0.rows, planes.count), spacing: Vector3(ps[1], ps[0], spacingZ),
                                 origin: planes[0].0.frame.position!, direction: Matrix3(columns: row, column, normal))
         let sources = planes.map { entry in
@@ -91,7 +97,7 @@ extension StackBuilder {
 
     /// Nil when all gaps agree with the median gap, else a reason naming the largest gap.
     static func spacingProblem(gaps: [Double], z: [Double]) -> String? {
-        let median = gaps.sorted()[gaps.count / 2]
+        let median = gaps.sorted()[(gaps.count - 1) / 2]  // lower median: with 2 gaps the smaller one
         let tolerance = max(gapAbsoluteTolerance, gapRelativeTolerance * median)
         guard gaps.contains(where: { abs($0 - median) > tolerance }) else { return nil }
         let largest = gaps.indices.max { gaps[$0] < gaps[$1] }!
