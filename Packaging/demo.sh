@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash Packaging/setup.sh
 echo "demo: building segd (release)"
 swift build -c release
-echo "demo: segd inspect Samples/"
-.build/release/segd inspect Samples/
+echo "demo: segd inspect Samples/ct-head-philips"
+.build/release/segd inspect Samples/ct-head-philips
