@@ -170,6 +170,11 @@ att = torch.softmax(torch.einsum("blxd,blyd->blxy", q, k) * (hidden // heads) **
 o = torch.einsum("bhxy,bhyd->bhxd", att, v).permute(0, 2, 1, 3).reshape(1, tokens, hidden)
 case("mhsa", {"heads": heads}, x=x, wqkv=wqkv, wo=wo, bo=bo, y=F.linear(o, wo, bo))
 
+# attention with an additive bias applied BEFORE the scale (UTNet's order), bias broadcast over the batch
+q = f32(r(2, 3, 12, 4)); k = f32(r(2, 3, 5, 4)); v = f32(r(2, 3, 5, 6)); bias = f32(r(3, 12, 5))
+att = torch.softmax((q @ k.transpose(-1, -2) + bias) * 0.5, dim=-1)
+case("attention_bias", {"scale": 0.5}, q=q, k=k, v=v, bias=bias, y=att @ v)
+
 os.makedirs(OUT, exist_ok=True)
 save_file(tensors, os.path.join(OUT, "ops.safetensors"), metadata=params)
 
