@@ -27,6 +27,15 @@ import Testing
         expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) tile \(rowsPerTile)")
     }
 
+    /// The strided path with tiles of 1 and 2 output rows (conv3d_s2 has 2 batches × 5·4 rows).
+    @Test(arguments: [1, 2]) func tiledStridedConvMatchesPyTorch(_ rowsPerTile: Int) throws {
+        let name = "conv3d_s2"
+        let x = try Fixtures.tensor(name + ".x"), w = try Fixtures.tensor(name + ".w")
+        let y = try Functional.conv(x, weight: w, bias: try Fixtures.optional(name + ".b"), stride: [2], padding: [1],
+                                    groups: 1, tileElements: rowsPerTile * w.shape[1] * 27 * 4)
+        expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) tile \(rowsPerTile)")
+    }
+
     static let convTCases = ["convT3d_k3s2p1op1", "convT3d_k2s2_nobias", "convT2d_k3s2p1op1", "convT2d_k2s2",
                              "convT2d_k3s1p1"]
 
