@@ -62,6 +62,8 @@ let convs: [ConvCase] = [
     ConvCase(name: "conv3d 128->128 k3 24^3", cin: 128, cout: 128, size: 24, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 16->16 k3 48^3", cin: 16, cout: 16, size: 48, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 1->16 k3 s2 96^3", cin: 1, cout: 16, size: 96, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 16->32 k3 s2 48^3", cin: 16, cout: 32, size: 48, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 64->128 k3 s2 12^3", cin: 64, cout: 128, size: 12, k: 3, stride: 2, pad: 1, dims: 3),
     ConvCase(name: "conv3d 2->2 k3 96^3", cin: 2, cout: 2, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->2 k1 96^3", cin: 32, cout: 2, size: 96, k: 1, stride: 1, pad: 0, dims: 3),
     ConvCase(name: "conv2d 32->32 k3 256^2", cin: 32, cout: 32, size: 256, k: 3, stride: 1, pad: 1, dims: 2),

@@ -42,5 +42,8 @@ import Testing
         #expect(c.shape == [2, 2, 3])
         #expect(c.toArray() == [11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26])
         #expect(throws: NNError.self) { try Functional.add(a, try Tensor(shape: [2], data: [1, 2])) }
+        #expect(try Functional.mul(a, b).toArray() == [10, 20, 30, 20, 40, 60, 40, 50, 60, 80, 100, 120])
+        #expect(try Functional.sub(a, a).toArray() == [0, 0, 0, 0, 0, 0])
+        #expect(Functional.scale(a, by: -2).toArray() == [-2, -4, -6, -8, -10, -12])
     }
 }
