@@ -82,8 +82,11 @@ extension Functional {
         var offset = 0
         for t in tensors {
             let row = t.shape[ax] * inner, T = t.ptr, off = offset
-            parallelFor(outer, minChunk: max(1, 65536 / max(1, row))) { o in
-                (O + o * rowOut + off).update(from: T + o * row, count: row)
+            // Split long rows too, so a single [1, C, D, H, W] block is copied by all workers.
+            let pieces = max(1, row / (1 << 18)), piece = (row + pieces - 1) / pieces
+            parallelFor(outer * pieces, minChunk: max(1, 65536 / max(1, piece))) { job in
+                let o = job / pieces, lo = (job % pieces) * piece, n = min(piece, row - lo)
+                if n > 0 { (O + o * rowOut + off + lo).update(from: T + o * row + lo, count: n) }
             }
             offset += row
         }
