@@ -20,7 +20,11 @@ extension Functional {
         let slabStride = s.kd * plane + slack
         // Only padded rows 0..<oh hold valid outputs; columns beyond them are skipped.
         let usedPositions = (s.oh - 1) * wp + s.ow
-        let n = max(16, min(usedPositions, tileElements / max(1, K)))
+        // Columns per tile: the L2 budget, but at least 256 so that repacking the weights per call stays
+        // cheap for wide layers, and small enough that every worker gets work.
+        let workers = threadCount()
+        let fair = max(16, (s.od * usedPositions + workers - 1) / workers)
+        let n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
         let tilesPerPlane = (usedPositions + n - 1) / n
         let items = s.od * tilesPerPlane
         let outPlane = s.oh * s.ow
