@@ -113,3 +113,12 @@ if filter == "gemm" {
         time("gemm \(m)x\(k)x\(n)", gflop: 2 * Double(m * k * n) / 1e9, repeats: 5) { try! Functional.matmul(a, b) }
     }
 }
+
+if filter == "basicunet" {
+    let net = BasicUNetProxy()
+    let x = random([1, 1, 96, 96, 96])
+    try time("BasicUNet-3D proxy 96^3 (252.3 GFLOP)", gflop: 252.3) { try net.forward(x) }
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    print("peak RSS \(u.ru_maxrss / 1024) MiB")
+}
