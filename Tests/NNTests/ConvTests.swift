@@ -5,7 +5,7 @@ import Testing
     static let convCases = [
         "conv2d_basic", "conv2d_s2_nobias", "conv2d_depthwise", "conv2d_depthwise_mult2_s2", "conv2d_groups2",
         "conv2d_1x1", "conv2d_k53_s21_p21", "conv3d_basic", "conv3d_s2", "conv3d_1x1", "conv3d_patch16",
-        "conv3d_tiled", "conv3d_depthwise", "conv2d_k53_p21_s1", "conv3d_k3_p0", "conv3d_k3_p2", "conv3d_k2_p0",
+        "conv3d_tiled", "conv3d_depthwise", "conv2d_k53_p21_s1", "conv3d_k3_p0", "conv3d_k3_p2", "conv3d_k2_p0", "conv2d_wide", "conv3d_wide",
     ]
 
     @Test(arguments: convCases) func convMatchesPyTorch(_ name: String) throws {

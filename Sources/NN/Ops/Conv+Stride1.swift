@@ -28,6 +28,12 @@ extension Functional {
         let tilesPerPlane = (usedPositions + n - 1) / n
         let items = s.od * tilesPerPlane
         let outPlane = s.oh * s.ow
+        if s.coutG >= usedPositions && threadCount() > 1 && K * usedPositions <= 4 << 20 {
+            // Few positions, many channels (deep layers): the weights outweigh the im2col tile, so build one
+            // tile per plane and split the product over output channels instead of positions.
+            convStride1WideChannels(s, x: x, w: w, bias: bias, out: out)
+            return
+        }
         parallelChunks(items) { range in
             let slab = Scratch(count: cinG * slabStride), col = Scratch(count: K * n), res = Scratch(count: s.coutG * n)
             let S = slab.pointer, C = col.pointer, R = res.pointer
@@ -57,6 +63,39 @@ extension Functional {
                         let d = dstC + y * s.ow + (lo - rowStart), sp = src + (lo - p0)
                         for i in 0..<(hi - lo) { d[i] = sp[i] + b }
                     }
+                }
+            }
+        }
+    }
+
+    /// `convStride1` for layers with more output channels than positions per plane: per output plane, one
+    /// shared im2col tile of all positions, and a GEMM split over output-channel rows.
+    static func convStride1WideChannels(_ s: ConvShape, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                                        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+        let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
+        let slack = (s.kh - 1) * wp + (s.kw - 1)
+        let kv = s.kernelVolume, K = s.cinG * kv, khw = s.kh * s.kw
+        let slabStride = s.kd * plane + slack
+        let used = (s.oh - 1) * wp + s.ow
+        let slab = Scratch(count: s.cinG * slabStride), col = Scratch(count: K * used), res = Scratch(count: s.coutG * used)
+        let S = slab.pointer, C = col.pointer, R = res.pointer
+        let outPlane = s.oh * s.ow
+        for od in 0..<s.od {
+            padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp)
+            parallelChunks(K, minChunk: 64) { ks in
+                for k in ks {
+                    let ci = k / kv, r = k % kv
+                    let kd = r / khw, kh = (r % khw) / s.kw, kw = r % s.kw
+                    (C + k * used).update(from: S + ci * slabStride + kd * plane + kh * wp + kw, count: used)
+                }
+            }
+            BLAS.sgemm(m: s.coutG, n: used, k: K, a: w, lda: K, b: C, ldb: used, c: R, ldc: used)
+            parallelFor(s.coutG) { co in
+                let b = bias?[co] ?? 0
+                let src = R + co * used, dst = out + co * s.outPlane + od * outPlane
+                for y in 0..<s.oh {
+                    let d = dst + y * s.ow, sp = src + y * wp
+                    for i in 0..<s.ow { d[i] = sp[i] + b }
                 }
             }
         }
