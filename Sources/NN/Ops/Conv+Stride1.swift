@@ -41,7 +41,12 @@ extension Functional {
             for item in range {
                 let od = item / tilesPerPlane, tile = item % tilesPerPlane
                 if od != currentPlane {
-                    padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp)
+                    // Only the padded rows this worker's tiles of plane od read.
+                    let firstTile = max(range.lowerBound, od * tilesPerPlane) - od * tilesPerPlane
+                    let lastTile = min(range.upperBound - 1, od * tilesPerPlane + tilesPerPlane - 1) - od * tilesPerPlane
+                    let lastPos = min(usedPositions, (lastTile + 1) * n) - 1 + slack
+                    padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp,
+                            rows: (firstTile * n) / wp..<(lastPos / wp + 1))
                     currentPlane = od
                 }
                 let p0 = tile * n, nn = min(n, usedPositions - p0)
@@ -102,23 +107,29 @@ extension Functional {
     }
 
     /// Zero-padded copy of the input planes feeding output plane `od` (kd planes, then `slack` zeros).
+    /// Only padded rows in `rows` (clamped to the plane) are written; a tile never reads other rows except as
+    /// garbage columns, which are discarded.
     static func padSlab(_ s: ConvShape, x: UnsafePointer<Float>, od: Int, slab: UnsafeMutablePointer<Float>,
-                        slabStride: Int, plane: Int, wp: Int) {
+                        slabStride: Int, plane: Int, wp: Int, rows: Range<Int>? = nil) {
+        let hp = plane / wp
+        let yLo = max(0, rows?.lowerBound ?? 0), yHi = min(hp, rows?.upperBound ?? hp)
         for ci in 0..<s.cinG {
             let dst = slab + ci * slabStride, src = x + ci * s.inPlane
             for j in 0..<s.kd {
                 let z = od + j - s.pd, dp = dst + j * plane
-                if z < 0 || z >= s.id { dp.update(repeating: 0, count: plane); continue }
-                if s.ph > 0 { dp.update(repeating: 0, count: s.ph * wp) }
-                for y in 0..<s.ih {
-                    let row = dp + (y + s.ph) * wp
+                if z < 0 || z >= s.id {
+                    if yHi > yLo { (dp + yLo * wp).update(repeating: 0, count: (yHi - yLo) * wp) }
+                    continue
+                }
+                for py in yLo..<max(yLo, yHi) {
+                    let row = dp + py * wp, y = py - s.ph
+                    if y < 0 || y >= s.ih { row.update(repeating: 0, count: wp); continue }
                     if s.pw > 0 {
                         row.update(repeating: 0, count: s.pw)
                         (row + s.pw + s.iw).update(repeating: 0, count: s.pw)
                     }
                     (row + s.pw).update(from: src + (z * s.ih + y) * s.iw, count: s.iw)
                 }
-                if s.ph > 0 { (dp + (s.ph + s.ih) * wp).update(repeating: 0, count: s.ph * wp) }
             }
             (dst + s.kd * plane).update(repeating: 0, count: slabStride - s.kd * plane)
         }
