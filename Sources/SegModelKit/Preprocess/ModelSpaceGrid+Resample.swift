@@ -52,6 +52,20 @@ extension ModelSpaceGrid {
         let plane = n.x * n.y
         var slice = [Float](repeating: 0, count: channels * plane)
         let base = values.baseAddress!
+        if let taps = separableTaps() {
+            let modelPlane = geometry.size[modelAxisOfSource[0]] * geometry.size[modelAxisOfSource[1]]
+            var scratch = [Float](repeating: 0, count: channels * modelPlane)
+            for k in 0..<n.z {
+                scratch.withUnsafeMutableBufferPointer { plane in
+                    slice.withUnsafeMutableBufferPointer { out in
+                        separableSlice(k: k, taps: taps, channels: channels, values: base, plane: plane.baseAddress!,
+                                       out: out.baseAddress!)
+                    }
+                }
+                try slice.withUnsafeBufferPointer { try body(k, $0) }
+            }
+            return
+        }
         for k in 0..<n.z {
             slice.withUnsafeMutableBufferPointer { out in
                 nonisolated(unsafe) let outBase = out.baseAddress!
