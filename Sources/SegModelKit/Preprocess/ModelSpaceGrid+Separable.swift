@@ -73,17 +73,26 @@ extension ModelSpaceGrid {
         // 2. Per source row j: lerp along y, then along x.
         nonisolated(unsafe) let outBase = out
         let sourcePlane = nx * ny
-        parallelFor(ny) { j in
-            let y0 = taps[1].lo[j], y1 = taps[1].hi[j], wy = taps[1].weight[j]
-            var row = [Float](repeating: 0, count: px)
-            for c in 0..<channels {
-                let p = planeBase + c * planeCount
-                let r0 = p + y0 * px, r1 = p + y1 * px
-                for a in 0..<px { row[a] = r0[a] + (r1[a] - r0[a]) * wy }
-                let o = outBase + c * sourcePlane + j * nx
-                for i in 0..<nx {
-                    let v0 = row[taps[0].lo[i]], v1 = row[taps[0].hi[i]]
-                    o[i] = v0 + (v1 - v0) * taps[0].weight[i]
+        let xTaps = taps[0], yTaps = taps[1]
+        xTaps.lo.withUnsafeBufferPointer { xlo in
+            xTaps.hi.withUnsafeBufferPointer { xhi in
+                xTaps.weight.withUnsafeBufferPointer { xw in
+                    nonisolated(unsafe) let (xlo, xhi, xw) = (xlo.baseAddress!, xhi.baseAddress!, xw.baseAddress!)
+                    parallelFor(ny) { j in
+                        let y0 = yTaps.lo[j], y1 = yTaps.hi[j], wy = yTaps.weight[j]
+                        let row = UnsafeMutablePointer<Float>.allocate(capacity: px)
+                        defer { row.deallocate() }
+                        for c in 0..<channels {
+                            let p = planeBase + c * planeCount
+                            let r0 = p + y0 * px, r1 = p + y1 * px
+                            for a in 0..<px { row[a] = r0[a] + (r1[a] - r0[a]) * wy }
+                            let o = outBase + c * sourcePlane + j * nx
+                            for i in 0..<nx {
+                                let v0 = row[xlo[i]], v1 = row[xhi[i]]
+                                o[i] = v0 + (v1 - v0) * xw[i]
+                            }
+                        }
+                    }
                 }
             }
         }
