@@ -54,15 +54,22 @@ extension ModelSpaceGrid {
         let base = values.baseAddress!
         if let taps = separableTaps() {
             let modelPlane = geometry.size[modelAxisOfSource[0]] * geometry.size[modelAxisOfSource[1]]
-            var scratch = [Float](repeating: 0, count: channels * modelPlane)
-            for k in 0..<n.z {
-                scratch.withUnsafeMutableBufferPointer { plane in
-                    slice.withUnsafeMutableBufferPointer { out in
-                        separableSlice(k: k, taps: taps, channels: channels, values: base, plane: plane.baseAddress!,
-                                       out: out.baseAddress!)
-                    }
+            let block = Self.sliceBlock
+            var planes = [Float](repeating: 0, count: block * channels * modelPlane)
+            for k0 in stride(from: 0, to: n.z, by: block) {
+                let k1 = min(k0 + block, n.z)
+                planes.withUnsafeMutableBufferPointer {
+                    separablePlanes(k0: k0, k1: k1, taps: taps[2], channels: channels, values: base, planes: $0.baseAddress!)
                 }
-                try slice.withUnsafeBufferPointer { try body(k, $0) }
+                for k in k0..<k1 {
+                    planes.withUnsafeBufferPointer { p in
+                        slice.withUnsafeMutableBufferPointer { out in
+                            separableRows(plane: p.baseAddress! + (k - k0) * channels * modelPlane, taps: taps,
+                                          channels: channels, out: out.baseAddress!)
+                        }
+                    }
+                    try slice.withUnsafeBufferPointer { try body(k, $0) }
+                }
             }
             return
         }

@@ -42,34 +42,68 @@ extension ModelSpaceGrid {
         return taps
     }
 
-    /// Separable trilinear resampling of one source slice k: interpolate between two model slices along the
-    /// axis the source z runs on, then along source y, then along source x. `plane` holds C × (model plane).
-    func separableSlice(k: Int, taps: [AxisTaps], channels: Int, values: UnsafePointer<Float>,
-                        plane: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    /// Source slices resampled together: step 1 reads each model-space run once for the whole block.
+    static let sliceBlock = 8
+
+    /// Step 1 of separable resampling for source slices k0..<k1: interpolate between two model slices along the
+    /// axis source z runs on, into `planes` = [k − k0][c][model row along source y][model column along source x].
+    /// The loops follow model-space memory order, so the reads stream whatever the orientation.
+    func separablePlanes(k0: Int, k1: Int, taps: AxisTaps, channels: Int, values: UnsafePointer<Float>,
+                         planes: UnsafeMutablePointer<Float>) {
         let s = geometry.size
         let stride = SIMD3(s.y * s.z, s.z, 1)
         let m = modelAxisOfSource
         let (mx, my, mz) = (m[0], m[1], m[2])
-        let (nx, ny) = (source.size.x, source.size.y)
-        let (px, py) = (s[mx], s[my])  // model plane sizes along the source x and y directions
-        let planeCount = px * py
-        let voxels = geometry.voxelCount
-        // 1. Lerp along the model axis of source z into plane[c][py][px].
-        let z0 = taps[2].lo[k] * stride[mz], z1 = taps[2].hi[k] * stride[mz], wz = taps[2].weight[k]
-        nonisolated(unsafe) let planeBase = plane
+        let (px, py) = (s[mx], s[my])
+        let planeCount = px * py, voxels = geometry.voxelCount
+        let blockStride = channels * planeCount
+        nonisolated(unsafe) let (values, planes) = (values, planes)
         parallelFor(channels) { c in
             let src = values + c * voxels
-            var o = c * planeCount
-            for b in 0..<py {
-                let rowOffset = b * stride[my]
-                for a in 0..<px {
-                    let off = rowOffset + a * stride[mx]
-                    let v0 = src[off + z0], v1 = src[off + z1]
-                    planeBase[o] = v0 + (v1 - v0) * wz
-                    o += 1
+            let dst = planes + c * planeCount
+            if stride[mz] == 1 {
+                // Source z runs along the fastest model axis: one short contiguous run per (a, b).
+                for b in 0..<py {
+                    for a in 0..<px {
+                        let run = src + b * stride[my] + a * stride[mx]
+                        for k in k0..<k1 {
+                            let v0 = run[taps.lo[k]], v1 = run[taps.hi[k]]
+                            dst[(k - k0) * blockStride + b * px + a] = v0 + (v1 - v0) * taps.weight[k]
+                        }
+                    }
+                }
+            } else {
+                for k in k0..<k1 {
+                    let z0 = src + taps.lo[k] * stride[mz], z1 = src + taps.hi[k] * stride[mz], w = taps.weight[k]
+                    let out = dst + (k - k0) * blockStride
+                    if stride[mx] < stride[my] {
+                        for b in 0..<py {
+                            for a in 0..<px {
+                                let o = b * stride[my] + a * stride[mx]
+                                out[b * px + a] = z0[o] + (z1[o] - z0[o]) * w
+                            }
+                        }
+                    } else {
+                        for a in 0..<px {
+                            for b in 0..<py {
+                                let o = b * stride[my] + a * stride[mx]
+                                out[b * px + a] = z0[o] + (z1[o] - z0[o]) * w
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// Steps 2 and 3 of separable resampling for one source slice, from its plane (step 1): per source row,
+    /// lerp along the model axis of source y, then along source x, into `out` = [c][y][x].
+    func separableRows(plane: UnsafePointer<Float>, taps: [AxisTaps], channels: Int, out: UnsafeMutablePointer<Float>) {
+        let s = geometry.size
+        let m = modelAxisOfSource
+        let (nx, ny) = (source.size.x, source.size.y)
+        let px = s[m[0]], planeCount = s[m[0]] * s[m[1]]
+        nonisolated(unsafe) let planeBase = plane
         // 2. Per source row j: lerp along y, then along x.
         nonisolated(unsafe) let outBase = out
         let sourcePlane = nx * ny
