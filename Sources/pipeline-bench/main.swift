@@ -4,15 +4,25 @@ import Foundation
 import Imaging
 import SegModelKit
 
+/// CPU seconds (user + system) used by this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Prints median wall time and the CPU time per run (CPU time is less sensitive to other processes on the machine).
 func time(_ name: String, repeats: Int = 3, _ body: () throws -> Void) rethrows {
-    var times: [Double] = []
+    var times: [Double] = [], cpu: [Double] = []
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
         try body()
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        cpu.append((cpuSeconds() - c0) * 1000)
     }
-    times.sort()
-    print(String(format: "%-58@ median %8.1f ms  (min %.1f, max %.1f)", name as NSString, times[times.count / 2], times[0], times.last!))
+    times.sort(); cpu.sort()
+    print(String(format: "%-58@ wall median %8.1f ms (min %.1f), CPU %8.1f ms", name as NSString,
+                 times[times.count / 2], times[0], cpu[cpu.count / 2]))
 }
 
 let ct = Geometry(size: SIMD3(512, 512, 300), spacing: Vector3(0.75, 0.75, 1.0), origin: Vector3(-190, -190, -150),

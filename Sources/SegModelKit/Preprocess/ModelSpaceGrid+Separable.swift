@@ -62,9 +62,13 @@ extension ModelSpaceGrid {
             let src = values + c * voxels
             let dst = planes + c * planeCount
             if stride[mz] == 1 {
-                // Source z runs along the fastest model axis: one short contiguous run per (a, b).
-                for b in 0..<py {
-                    for a in 0..<px {
+                // Source z runs along the fastest model axis: one short contiguous run per (a, b), visited in
+                // memory order (the plane axis with the larger stride outermost).
+                let aOuter = stride[mx] > stride[my]
+                let (outerCount, innerCount) = aOuter ? (px, py) : (py, px)
+                for u in 0..<outerCount {
+                    for w in 0..<innerCount {
+                        let (a, b) = aOuter ? (u, w) : (w, u)
                         let run = src + b * stride[my] + a * stride[mx]
                         for k in k0..<k1 {
                             let v0 = run[taps.lo[k]], v1 = run[taps.hi[k]]
