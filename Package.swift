@@ -44,6 +44,8 @@ let package = Package(
         // The model plugin C ABI (header shared by host and plugins) and the plugin SDK / host.
         .target(name: "CSegPlugin"),
         .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
+        // Times the pipeline stages on full-size synthetic data (a benchmark, not a test).
+        .executableTarget(name: "pipeline-bench", dependencies: ["Imaging", "SegModelKit"], swiftSettings: strictSwift),
 
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
         .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),

@@ -68,10 +68,15 @@ extension ModelSpaceGrid {
         var map = LabelMap(geometry: source)
         let plane = source.sliceVoxelCount
         try map.labels.withUnsafeMutableBufferPointer { labels in
-            let out = labels.baseAddress!
+            nonisolated(unsafe) let out = labels.baseAddress!
+            let rows = source.size.y, width = source.size.x
             try forEachSourceSlice(channels: channels, values: probabilities) { k, slice in
-                let p = slice.baseAddress!
-                for v in 0..<plane { out[k * plane + v] = output.label(p + v, channels: channels, stride: plane) }
+                nonisolated(unsafe) let p = slice.baseAddress!
+                parallelFor(rows) { j in
+                    for v in j * width..<(j + 1) * width {
+                        out[k * plane + v] = output.label(p + v, channels: channels, stride: plane)
+                    }
+                }
             }
         }
         return map
