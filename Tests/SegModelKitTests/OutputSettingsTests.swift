@@ -32,4 +32,17 @@ import Testing
         let labels = v.withUnsafeBufferPointer { p in (0..<2).map { settings.label(p.baseAddress! + $0, channels: 2, stride: 2) } }
         #expect(labels == [0, 1])
     }
+
+    /// The row-wise decision used by the pipeline agrees with the per-voxel one, ties included.
+    @Test(arguments: [OutputSettings.Decision.argmax, .threshold(0.5)]) func rowDecisionAgrees(decision: OutputSettings.Decision) {
+        var rng = SplitMix(seed: 11)
+        let (channels, count) = (4, 300)
+        let values = (0..<channels * count).map { _ in Float(rng.next() % 5) / 4 }  // many ties
+        let settings = OutputSettings(activation: .none, decision: decision)
+        var row = [UInt8](repeating: 9, count: count)
+        values.withUnsafeBufferPointer { p in
+            row.withUnsafeMutableBufferPointer { settings.labelRow(p.baseAddress!, count: count, channels: channels, stride: count, into: $0.baseAddress!) }
+            for v in 0..<count { #expect(row[v] == settings.label(p.baseAddress! + v, channels: channels, stride: count)) }
+        }
+    }
 }
