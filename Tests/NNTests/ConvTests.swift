@@ -5,7 +5,7 @@ import Testing
     static let convCases = [
         "conv2d_basic", "conv2d_s2_nobias", "conv2d_depthwise", "conv2d_depthwise_mult2_s2", "conv2d_groups2",
         "conv2d_1x1", "conv2d_k53_s21_p21", "conv3d_basic", "conv3d_s2", "conv3d_1x1", "conv3d_patch16",
-        "conv3d_tiled", "conv3d_depthwise",
+        "conv3d_tiled", "conv3d_depthwise", "conv2d_k53_p21_s1", "conv3d_k3_p0", "conv3d_k3_p2", "conv3d_k2_p0",
     ]
 
     @Test(arguments: convCases) func convMatchesPyTorch(_ name: String) throws {
@@ -24,6 +24,15 @@ import Testing
         let k = w.shape[1] * 27, ow = x.shape[4]
         let y = try Functional.conv(x, weight: w, bias: try Fixtures.optional(name + ".b"), stride: p.ints("stride"),
                                     padding: p.ints("padding"), groups: 1, tileElements: rowsPerTile * k * ow)
+        expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) tile \(rowsPerTile)")
+    }
+
+    /// The strided path with tiles of 1 and 2 output rows (conv3d_s2 has 2 batches × 5·4 rows).
+    @Test(arguments: [1, 2]) func tiledStridedConvMatchesPyTorch(_ rowsPerTile: Int) throws {
+        let name = "conv3d_s2"
+        let x = try Fixtures.tensor(name + ".x"), w = try Fixtures.tensor(name + ".w")
+        let y = try Functional.conv(x, weight: w, bias: try Fixtures.optional(name + ".b"), stride: [2], padding: [1],
+                                    groups: 1, tileElements: rowsPerTile * w.shape[1] * 27 * 4)
         expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) tile \(rowsPerTile)")
     }
 

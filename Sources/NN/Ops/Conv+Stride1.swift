@@ -81,9 +81,3 @@ extension Functional {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-let legacyConv = getenv("NN_CONV_LEGACY") != nil
-let stride1Tile = getenv("NN_TILE").flatMap { Int(String(cString: $0)) }
