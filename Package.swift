@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "segctl", targets: ["segctl"]),
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
+        .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,14 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
+
+        // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
+        .target(name: "UTNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UTNet/Sources",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UTNetPluginTests", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UTNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
