@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "UTNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UTNet/Sources",
                 swiftSettings: strictSwift),
         .testTarget(name: "UTNetPluginTests", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
-                    path: "Plugins/UTNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+                    path: "Plugins/UTNet/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
                           path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
     ],

@@ -61,7 +61,8 @@ func biasedSoftmax(_ logits: inout Tensor, bias: RelativePositionBias?, heads: I
         bias.map { precondition($0.coarse.count == heads * keys * keys) }
         let coarse = bias?.coarse ?? []
         coarse.withUnsafeBufferPointer { coarseBuffer in
-            let cb = UncheckedPointer(UnsafeMutablePointer(mutating: coarseBuffer.baseAddress))
+            // An empty array may still have a base address: only use it when there is a bias.
+            let cb = UncheckedPointer(bias == nil ? nil : UnsafeMutablePointer(mutating: coarseBuffer.baseAddress))
             let chunks = min(NN.threadCount(), max(1, rows / 256))
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let p = base.value

@@ -5,7 +5,7 @@ import Testing
 @testable import UTNetPlugin
 
 @Suite struct UTNetParityTests {
-    @Test(arguments: ["utnet_small", "utnet_small_r8"])
+    @Test(arguments: ["utnet_small", "utnet_small_r8", "utnet_variant_stride_norel", "utnet_variant_level0"])
     func matchesPyTorchReference(_ name: String) throws {
         let network = try UTNetPlugin.makeNetwork(try Fixtures.description(name),
                                                   weights: try WeightStore(path: try Fixtures.weightsPath(name)))

@@ -70,12 +70,13 @@ struct FixtureMissing: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// max |a − b| and max |b|.
+/// max |a − b| and max |b|; the error is infinite when `y` holds NaN or infinities or the sizes differ.
 func maxErrors(_ y: Tensor, _ ref: Tensor) -> (err: Float, scale: Float) {
     let a = y.toArray(), b = ref.toArray()
-    var err: Float = 0, scale: Float = 0
+    var err: Float = a.count == b.count ? 0 : .infinity, scale: Float = 0
     for i in 0..<min(a.count, b.count) {
-        err = max(err, abs(a[i] - b[i]))
+        let d = abs(a[i] - b[i])
+        err = d.isFinite ? max(err, d) : .infinity
         scale = max(scale, abs(b[i]))
     }
     return (err, scale)
