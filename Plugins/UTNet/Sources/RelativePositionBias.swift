@@ -71,21 +71,75 @@ func biasedSoftmax(_ logits: inout Tensor, bias: RelativePositionBias?, heads: I
                     if let cbase = cb.value {
                         let h = (row / pixels) % heads, pixel = row % pixels
                         let cell = (pixel / queryWidth / blockH) * r + (pixel % queryWidth) / blockW
-                        let b = cbase + (h * keys + cell) * keys
-                        for j in 0..<keys { line[j] = (line[j] + b[j]) * scale }
+                        softmaxRow(line, keys, bias: cbase + (h * keys + cell) * keys, scale: scale)
                     } else {
-                        for j in 0..<keys { line[j] *= scale }
+                        softmaxRow(line, keys, bias: nil, scale: scale)
                     }
-                    var m = -Float.infinity
-                    for j in 0..<keys { m = max(m, line[j]) }
-                    var s: Float = 0
-                    for j in 0..<keys { let e = expf(line[j] - m); line[j] = e; s += e }
-                    let inv = 1 / s
-                    for j in 0..<keys { line[j] *= inv }
                 }
             }
         }
     }
+}
+
+/// One row in place: `softmax((x + bias) · scale)`, eight lanes at a time.
+@inline(__always)
+private func softmaxRow(_ x: UnsafeMutablePointer<Float>, _ n: Int, bias: UnsafeMutablePointer<Float>?, scale: Float) {
+    typealias V = SIMD8<Float>
+    let raw = UnsafeMutableRawPointer(x), vn = n / 8 * 8
+    var vmax = V(repeating: -.infinity)
+    var j = 0
+    while j < vn {
+        var v = raw.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+        if let bias { v += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: j * 4, as: V.self) }
+        v *= scale
+        raw.storeBytes(of: v, toByteOffset: j * 4, as: V.self)
+        vmax = vmax.replacing(with: v, where: v .> vmax)
+        j += 8
+    }
+    var m = vmax.max()
+    for t in vn..<n {
+        x[t] = (x[t] + (bias?[t] ?? 0)) * scale
+        m = max(m, x[t])
+    }
+    var vsum = V(repeating: 0)
+    j = 0
+    while j < vn {
+        let e = fastExp(raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) - m)
+        raw.storeBytes(of: e, toByteOffset: j * 4, as: V.self)
+        vsum += e
+        j += 8
+    }
+    var s = vsum.sum()
+    for t in vn..<n { let e = expf(x[t] - m); x[t] = e; s += e }
+    let inv = 1 / s
+    j = 0
+    while j < vn {
+        raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: j * 4, as: V.self) * inv, toByteOffset: j * 4, as: V.self)
+        j += 8
+    }
+    for t in vn..<n { x[t] *= inv }
+}
+
+/// e^x for x <= 0 (softmax after max subtraction), relative error ~2e-7: x = k·ln2 + r, |r| <= ln2/2,
+/// a degree-6 polynomial for e^r, and 2^k from the exponent bits. Results below e^-87 flush to 0.
+@inline(__always)
+private func fastExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let clamped = x.replacing(with: -87.0, where: x .< -87.0)
+    // Round to the nearest integer with the 1.5·2^23 trick: its low mantissa bits then hold k.
+    let shifted = clamped * 1.44269504088896341 + 12582912.0
+    let k = shifted - 12582912.0
+    let r = clamped - k * 0.693145751953125 - k * 1.428606765330187045e-06
+    var p = SIMD8<Float>(repeating: 1.0 / 720)
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let bits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+    let e = p * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    return x.replacing(with: 0, where: x .< -87.0)
+        .replacing(with: e, where: x .>= -87.0)
 }
 
 /// Carries a raw pointer into `concurrentPerform`; every worker writes a disjoint range of rows.
