@@ -48,6 +48,12 @@ public struct ConvTranspose: Layer {
         self.stride = stride; self.padding = padding; self.outputPadding = outputPadding
     }
 
+    /// A transposed convolution from explicit tensors (weight `[in, out, k...]`).
+    public init(weight: Tensor, bias: Tensor?, stride: [Int] = [1], padding: [Int] = [0], outputPadding: [Int] = [0]) {
+        self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding
+        self.outputPadding = outputPadding
+    }
+
     public func forward(_ x: Tensor) throws -> Tensor {
         try Functional.convTranspose(x, weight: weight, bias: bias, stride: stride, padding: padding,
                                      outputPadding: outputPadding)
@@ -62,6 +68,11 @@ public struct Linear: Layer {
     public init(_ store: WeightStore, prefix: String, inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
         weight = try store.tensor(key(prefix, "weight"), shape: [outFeatures, inFeatures])
         self.bias = bias ? try store.tensor(key(prefix, "bias"), shape: [outFeatures]) : nil
+    }
+
+    /// A linear layer from explicit tensors (weight `[out, in]`).
+    public init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight; self.bias = bias
     }
 
     public func forward(_ x: Tensor) throws -> Tensor { try Functional.linear(x, weight: weight, bias: bias) }
