@@ -49,8 +49,8 @@ public struct UTNetConfig: Sendable, Equatable {
         guard !bottleneck else {
             throw bad("kwarg \"bottleneck\" = true (BottleneckBlock) is not supported; segd implements the BasicBlock variant only (bottleneck=False)")
         }
-        for (name, p) in [("attn_drop", attnDrop), ("proj_drop", projDrop)] where !(p >= 0 && p < 1) {
-            throw bad("kwarg \"\(name)\" = \(p) must be in [0, 1) (dropout is the identity at inference)")
+        for (name, p) in [("attn_drop", attnDrop), ("proj_drop", projDrop)] where !(p >= 0 && p <= 1) {
+            throw bad("kwarg \"\(name)\" = \(p) must be in [0, 1] (dropout is the identity at inference)")
         }
         var levels = Set<Int>()
         for ch in blockList {
