@@ -17,6 +17,7 @@ let package = Package(
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
+        .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -74,6 +75,14 @@ let package = Package(
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+
+        // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
+        .target(name: "UTNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UTNet/Sources",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UTNetPluginTests", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UTNet/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
+        .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
