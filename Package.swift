@@ -74,6 +74,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
+        // End-to-end tests that run the built `segd` binary and plugins.
+        .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
 
         // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
