@@ -11,8 +11,11 @@ struct BasicUNetProxy {
             w2 = random([cout, cout, 3, 3, 3], scale: 0.1); b2 = random([cout])
             g = random([cout]); beta = random([cout])
         }
-        func callAsFunction(_ x: Tensor) throws -> Tensor {
-            var y = try Functional.conv(x, weight: w1, bias: b1, padding: [1])
+        func callAsFunction(_ x: Tensor) throws -> Tensor { try callAsFunction([x]) }
+
+        /// The first conv reads the channel concatenation of `xs` in place.
+        func callAsFunction(_ xs: [Tensor]) throws -> Tensor {
+            var y = try Functional.conv(concatenating: xs, weight: w1, bias: b1, padding: [1])
             y = try Functional.instanceNorm(y, weight: g, bias: beta, negativeSlope: 0.1)
             y = try Functional.conv(y, weight: w2, bias: b2, padding: [1])
             return try Functional.instanceNorm(y, weight: g, bias: beta, negativeSlope: 0.1)
@@ -41,7 +44,7 @@ struct BasicUNetProxy {
         var y = skips.removeLast()
         for (w, b, two) in ups {
             let up = try Functional.convTranspose(y, weight: w, bias: b, stride: [2])
-            y = try two(try Functional.concat([skips.removeLast(), up]))
+            y = try two([skips.removeLast(), up])
         }
         return try Functional.conv(y, weight: final)
     }

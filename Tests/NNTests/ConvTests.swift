@@ -38,6 +38,21 @@ import Testing
         expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) tile \(rowsPerTile)")
     }
 
+    /// A conv of a virtual channel concatenation equals the conv of the real concatenation.
+    @Test(arguments: ["conv3d_basic", "conv2d_basic", "conv3d_s2", "conv2d_wide"])
+    func convOfConcatenation(_ name: String) throws {
+        let p = try Fixtures.params(name)
+        let x = try Fixtures.tensor(name + ".x"), w = try Fixtures.tensor(name + ".w"), b = try Fixtures.optional(name + ".b")
+        let c = x.shape[1]
+        let parts = try (0..<c).map { try Functional.slice(x, axis: 1, start: $0, length: 1) }
+        let split = [try Functional.concat(Array(parts.prefix(c - 1)), axis: 1), parts[c - 1]]
+        let y = try Functional.conv(concatenating: split, weight: w, bias: b, stride: p.ints("stride"), padding: p.ints("padding"))
+        expectClose(y, try Fixtures.tensor(name + ".y"), "\(name) via concatenation")
+        #expect(throws: NNError.self) {
+            try Functional.conv(concatenating: [x, try Functional.slice(x, axis: 2, start: 0, length: 2)], weight: w)
+        }
+    }
+
     static let convTCases = ["convT3d_k3s2p1op1", "convT3d_k2s2_nobias", "convT2d_k3s2p1op1", "convT2d_k2s2",
                              "convT2d_k3s1p1"]
 

@@ -12,7 +12,10 @@ extension Functional {
     /// each worker pads the `kd` input planes of its current output plane into a private slab, fills a col
     /// tile of at most `tileElements` floats and runs a single-threaded GEMM on it. Memory per worker:
     /// slab `Cin/g · (kd · Hp·Wp + slack)`, col tile, and a result tile `Cout/g × n`.
-    static func convStride1(_ s: ConvShape, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+    ///
+    /// `x` holds one base pointer per input channel of the group (channels may live in different tensors:
+    /// a convolution of a channel concatenation needs no concatenated copy).
+    static func convStride1(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, tileElements: Int) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
@@ -75,7 +78,7 @@ extension Functional {
 
     /// `convStride1` for layers with more output channels than positions per plane: per output plane, one
     /// shared im2col tile of all positions, and a GEMM split over output-channel rows.
-    static func convStride1WideChannels(_ s: ConvShape, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+    static func convStride1WideChannels(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
                                         bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
@@ -109,12 +112,12 @@ extension Functional {
     /// Zero-padded copy of the input planes feeding output plane `od` (kd planes, then `slack` zeros).
     /// Only padded rows in `rows` (clamped to the plane) are written; a tile never reads other rows except as
     /// garbage columns, which are discarded.
-    static func padSlab(_ s: ConvShape, x: UnsafePointer<Float>, od: Int, slab: UnsafeMutablePointer<Float>,
+    static func padSlab(_ s: ConvShape, x: [UnsafePointer<Float>], od: Int, slab: UnsafeMutablePointer<Float>,
                         slabStride: Int, plane: Int, wp: Int, rows: Range<Int>? = nil) {
         let hp = plane / wp
         let yLo = max(0, rows?.lowerBound ?? 0), yHi = min(hp, rows?.upperBound ?? hp)
         for ci in 0..<s.cinG {
-            let dst = slab + ci * slabStride, src = x + ci * s.inPlane
+            let dst = slab + ci * slabStride, src = x[ci]
             for j in 0..<s.kd {
                 let z = od + j - s.pd, dp = dst + j * plane
                 if z < 0 || z >= s.id {
@@ -133,5 +136,35 @@ extension Functional {
             }
             (dst + s.kd * plane).update(repeating: 0, count: slabStride - s.kd * plane)
         }
+    }
+}
+
+extension Functional {
+    /// `conv(concat(inputs, axis: 1), ...)` without materialising the concatenation (U-Net decoders convolve
+    /// `[skip, upsampled]`). All inputs share batch and spatial size; `weight.shape[1]` is their total channel
+    /// count. Stride-1 convolutions read the inputs in place; other cases fall back to a real concatenation.
+    public static func conv(
+        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0]
+    ) throws -> Tensor {
+        guard let first = inputs.first else { throw NNError(.invalidArgument, "conv of an empty concatenation") }
+        for t in inputs where t.rank != first.rank || t.shape[0] != first.shape[0] || t.shape.dropFirst(2) != first.shape.dropFirst(2) {
+            throw NNError(.shapeMismatch, "conv(concatenating:): \(shapeString(t.shape)) does not fit \(shapeString(first.shape))")
+        }
+        let channels = inputs.reduce(0) { $0 + $1.shape[1] }
+        var virtualShape = first.shape
+        virtualShape[1] = channels
+        let s = try convShape(virtualShape, weight: weight, bias: bias, stride: stride, padding: padding, groups: 1)
+        let pointwise = s.kernelVolume == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
+        guard s.sd == 1, s.sh == 1, s.sw == 1, !pointwise, s.n == 1 else {
+            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding)
+        }
+        var outShape = [s.n, s.cout]
+        outShape += first.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
+        let out = Tensor(uninitialized: outShape)
+        var pointers: [UnsafePointer<Float>] = []
+        for t in inputs { for c in 0..<t.shape[1] { pointers.append(UnsafePointer(t.ptr + c * s.inPlane)) } }
+        convStride1(s, x: pointers, w: weight.ptr, bias: bias.map { UnsafePointer($0.ptr) }, out: out.ptr,
+                    tileElements: defaultStride1TileElements)
+        return withExtendedLifetime(inputs) { out }
     }
 }

@@ -36,7 +36,7 @@ extension Functional {
     static func conv(
         _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int, tileElements: Int
     ) throws -> Tensor {
-        let s = try convShape(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+        let s = try convShape(x.shape, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
         var outShape = [s.n, s.cout]
         outShape += x.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
         let out = Tensor(uninitialized: outShape)
@@ -47,7 +47,8 @@ extension Functional {
         if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
             for b in 0..<s.n {
                 for g in 0..<s.groups {
-                    convStride1(s, x: X + (b * s.cin + g * s.cinG) * s.inPlane, w: W + g * s.coutG * K,
+                    let base = X + (b * s.cin + g * s.cinG) * s.inPlane
+                    convStride1(s, x: (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }, w: W + g * s.coutG * K,
                                 bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
                                 out: O + (b * s.cout + g * s.coutG) * P,
                                 tileElements: tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements)
@@ -92,9 +93,13 @@ extension Functional {
     }
 
     static func convShape(
-        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int
+        _ xShape: [Int], weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int
     ) throws -> ConvShape {
-        let dims = try spatialDims(x, op: "conv")
+        guard xShape.count == 4 || xShape.count == 5 else {
+            throw NNError(.shapeMismatch, "conv expects [N, C, H, W] or [N, C, D, H, W], got \(shapeString(xShape))")
+        }
+        let dims = xShape.count - 2
+        let x = (shape: xShape, rank: xShape.count)
         guard weight.rank == x.rank else {
             throw NNError(.shapeMismatch, "conv weight \(shapeString(weight.shape)) does not fit input \(shapeString(x.shape))")
         }

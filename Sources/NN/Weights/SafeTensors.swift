@@ -142,7 +142,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             switch e.dtype {
             case .f32:
                 UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: src, byteCount: n * 4)
+                #if _endian(big)
                 for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: out[i].bitPattern)) }
+                #endif
             case .f16:
                 for i in 0..<n {
                     out[i] = Float(Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
