@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "segd", targets: ["segd"]),
         .executable(name: "segctl", targets: ["segctl"]),
+        .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
     ],
@@ -24,6 +25,19 @@ let package = Package(
         // Value types shared by everything: volumes, geometry, label maps, coded concepts. Depends on nothing.
         .target(name: "Imaging", swiftSettings: strictSwift),
 
+        // DCMTK (+ OpenJPEG for JPEG 2000) behind a plain C API. The only C++ in the project.
+        .target(
+            name: "CDCMTKShim",
+            linkerSettings: [
+                // Listed explicitly: pkg-config's dcmtk.pc fails without libsndfile1-dev (see design notes).
+                .linkedLibrary("dcmjpls"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmimgle"),
+                .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
+                .linkedLibrary("openjp2"),
+            ]),
+
+        // DICOM series -> volumes with exact geometry. Depends on Imaging and the shim only.
+        .target(name: "DICOM", dependencies: ["Imaging", "CDCMTKShim"], swiftSettings: strictSwift),
+
         // The control protocol shared by segd and segctl. Light: no DCMTK, no BLAS.
         .target(name: "SegControl", swiftSettings: strictSwift),
 
@@ -31,10 +45,14 @@ let package = Package(
         .target(name: "CSegPlugin"),
         .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
 
-        .executableTarget(name: "segd", dependencies: ["Imaging", "SegModelKit", "SegControl", argumentParser],
+        .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegControl", argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
+
+        // Series-load throughput benchmark (not a test): `swift run -c release segd-bench-dicom`.
+        .executableTarget(name: "segd-bench-dicom", dependencies: ["DICOM", "Imaging"],
+                          path: "Benchmarks/DICOMBenchmark", swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], swiftSettings: strictSwift),
@@ -48,6 +66,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
