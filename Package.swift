@@ -30,6 +30,7 @@ let package = Package(
             name: "CDCMTKShim",
             linkerSettings: [
                 // Listed explicitly: pkg-config's dcmtk.pc fails without libsndfile1-dev (see design notes).
+                .linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
                 .linkedLibrary("dcmjpls"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmimgle"),
                 .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                 .linkedLibrary("openjp2"),
