@@ -68,6 +68,7 @@ let package = Package(
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )

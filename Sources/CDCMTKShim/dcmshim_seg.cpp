@@ -163,17 +163,20 @@ std::unique_ptr<DcmSegmentation> skeleton(const dcmshim_seg_write_params &p, con
         if (number != i + 1) throw SegFailure{DCMSHIM_ERR_SEG_WRITE, "unexpected segment numbering"};
     }
 
-    // Placeholder frame so that dcmseg writes a complete document; replaced by the real frames.
+    // Placeholder frames (dcmseg wants at least one per segment) so that dcmseg writes a complete document;
+    // they are replaced by the real frames.
     std::vector<Uint8> empty(size_t(p.rows) * p.columns, 0);
     std::unique_ptr<FGPlanePosPatient> position(FGPlanePosPatient::createMinimal(
         ds(p.sources[0].position[0]), ds(p.sources[0].position[1]), ds(p.sources[0].position[2])));
-    FGFrameContent content;
-    check(content.setDimensionIndexValues(1, 0), "dimension index value");
-    check(content.setDimensionIndexValues(1, 1), "dimension index value");
-    OFVector<FGBase *> groups;
-    groups.push_back(position.get());
-    groups.push_back(&content);
-    check(seg->addFrame(empty.data(), 1, groups), "placeholder frame");
+    for (uint32_t i = 0; i < p.segment_count; ++i) {
+        FGFrameContent content;
+        check(content.setDimensionIndexValues(i + 1, 0), "dimension index value");
+        check(content.setDimensionIndexValues(1, 1), "dimension index value");
+        OFVector<FGBase *> groups;
+        groups.push_back(position.get());
+        groups.push_back(&content);
+        check(seg->addFrame(empty.data(), Uint16(i + 1), groups), "placeholder frame");
+    }
     return seg;
 }
 
