@@ -20,9 +20,10 @@ struct SEGWriterTests {
             #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
             let frames = try expectRoundTrip(path, map: map, stack: stack, segments: syntheticSegments)
             #expect(frames == result.frames)
-            let sourceDir = URL(fileURLWithPath: stack.sources[0].path).deletingLastPathComponent().path
+            let sourceDir = try SEGTestData.sourceFolder(for: stack, in: dir.appendingPathComponent("src\(n)"))
             let verdict = try SEGTestData.checkSEG(path, source: sourceDir, expectSegments: syntheticSegments.count)
-            #expect(verdict.hasPrefix("SEG OK"), "check-seg on \(folder) stack \(n): \(verdict)")
+            expectSEGOK(verdict, multiFrameSource: stack.sources.contains { $0.frameNumber != nil },
+                        "check-seg on \(folder) stack \(n)")
         }
     }
 
@@ -37,9 +38,9 @@ struct SEGWriterTests {
         let result = try SEGWriter.write(map, source: stack, segments: syntheticSegments, options: options, to: path)
         #expect(result.frames == syntheticSegments.count * stack.geometry.size.z)
         try expectRoundTrip(path, map: map, stack: stack, segments: syntheticSegments, keepEmptyFrames: true)
-        let verdict = try SEGTestData.checkSEG(path, source: URL(fileURLWithPath: stack.sources[0].path)
-            .deletingLastPathComponent().path, expectSegments: syntheticSegments.count)
-        #expect(verdict.hasPrefix("SEG OK"), "\(verdict)")
+        let sourceDir = try SEGTestData.sourceFolder(for: stack, in: dir.appendingPathComponent("src"))
+        let verdict = try SEGTestData.checkSEG(path, source: sourceDir, expectSegments: syntheticSegments.count)
+        expectSEGOK(verdict, multiFrameSource: false, "check-seg keepEmptyFrames")
     }
 
     @Test func segmentDescriptionsSurvive() throws {

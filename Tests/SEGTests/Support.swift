@@ -37,6 +37,17 @@ enum SEGTestData {
         return url
     }
 
+    /// A folder holding (symbolic links to) exactly the files of `stack`: check-seg compares a SEG with the
+    /// first source instance it finds, so a series split into several stacks (3-plane localizer) needs its own.
+    static func sourceFolder(for stack: SeriesStack, in folder: URL) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (i, path) in Set(stack.sources.map(\.path)).sorted().enumerated() {
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("\(i).dcm").path,
+                                                       withDestinationPath: path)
+        }
+        return folder.path
+    }
+
     /// Runs ../shared/tools/check-seg; returns its one-line verdict.
     static func checkSEG(_ seg: String, source: String, expectSegments: Int) throws -> String {
         try #require(FileManager.default.isExecutableFile(atPath: checkSeg), "check-seg missing: \(checkSeg)")
@@ -131,4 +142,21 @@ func expectRoundTrip(_ seg: String, map: LabelMap, stack: SeriesStack, segments:
         }
     }
     return reader.frames.count
+}
+
+/// check-seg 's verdict must be "SEG OK". One validator defect is tolerated as a known issue: its reference check
+/// iterates ReferencedFrameNumber, which pydicom returns as a single IS for the (standard) one-value form, so it
+/// crashes on every SEG of a multi-frame source. Only that exact sole reason is tolerated, and only for
+/// multi-frame sources; the references and positions of such SEGs are verified by `expectRoundTrip` instead.
+func expectSEGOK(_ verdict: String, multiFrameSource: Bool, _ context: String) {
+    let line = verdict.split(separator: "\n").first.map(String.init) ?? ""
+    if line.hasPrefix("SEG OK") { return }
+    let knownCrash = "SEG FAIL: reference/geometry check crashed: TypeError: 'IS' object is not iterable"
+    if multiFrameSource && line == knownCrash {
+        withKnownIssue("check-seg crashes on a single-valued ReferencedFrameNumber (validator defect)") {
+            Issue.record("\(context): \(line)")
+        }
+        return
+    }
+    Issue.record("\(context): \(verdict)")
 }
