@@ -114,6 +114,8 @@ func expectRoundTrip(_ seg: String, map: LabelMap, stack: SeriesStack, segments:
     #expect(reader.info.transferSyntax == "1.2.840.10008.1.2.1")
     #expect(reader.segments.map(\.number) == Array(1...segments.count))
     #expect(reader.segments.map(\.label) == segments.map(\.name))
+    let match = reader.match(stack)
+    #expect(match.matches, "\(match.problems)")
     let referenced = Set(reader.referencedInstances.map(\.instance))
     #expect(referenced == Set(stack.sources.map(\.sopInstanceUID)))
 
