@@ -7,5 +7,5 @@ struct SegdCommand: AsyncParsableCommand {
         commandName: "segd",
         abstract: "Segment DICOM series with deep-learning models and write DICOM-SEG.",
         version: SegdVersion.string,
-        subcommands: [ModelCommand.self, PluginsCommand.self, InspectCommand.self])
+        subcommands: [ModelCommand.self, PluginsCommand.self, InspectCommand.self, SegCommand.self])
 }
