@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "segd", targets: ["segd"]),
         .executable(name: "segctl", targets: ["segctl"]),
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
+        .executable(name: "segd-bench-seg", targets: ["segd-bench-seg"]),
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
     ],
@@ -54,6 +55,10 @@ let package = Package(
         // Series-load throughput benchmark (not a test): `swift run -c release segd-bench-dicom`.
         .executableTarget(name: "segd-bench-dicom", dependencies: ["DICOM", "Imaging"],
                           path: "Benchmarks/DICOMBenchmark", swiftSettings: strictSwift),
+
+        // DICOM-SEG write benchmark vs highdicom (not a test): `swift run -c release segd-bench-seg`.
+        .executableTarget(name: "segd-bench-seg", dependencies: ["DICOM", "Imaging"],
+                          path: "Benchmarks/SEGBenchmark", swiftSettings: strictSwift),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], swiftSettings: strictSwift),
