@@ -1,5 +1,5 @@
 // segd-bench-seg: DICOM-SEG write speed (not a test). `swift run -c release segd-bench-seg [--labels 10,100]
-// [--runs 3] [--highdicom-runs 1] [--no-highdicom]`.
+// [--runs 3] [--highdicom-runs 1] [--no-highdicom] [--slices 300] [--keep]`.
 //
 // Builds a synthetic 300-slice 512x512 CT series in a temporary folder (one real slice of the shared corpus,
 // copied with new UIDs and positions by DCMTK's dcmodify), a 512x512x300 label map of N ellipsoids, and times
@@ -51,7 +51,9 @@ func peakRSSMiB() -> Double {
 // 1. Synthetic source series.
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("segd-bench-seg-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: work) }
+// --keep leaves the folder (source series + SEGs) for inspection, e.g. with check-seg.
+let keep = arguments.contains("--keep")
+defer { if keep { print("kept \(work.path)") } else { try? FileManager.default.removeItem(at: work) } }
 let template = shared + "/dicom/ct_philips_head_5mm"
 let first = try FileManager.default.contentsOfDirectory(atPath: template).filter { !$0.hasSuffix(".json") }.sorted()
 guard let slice = first.first else { fatalError("no template slice in \(template) (is ../shared present?)") }
