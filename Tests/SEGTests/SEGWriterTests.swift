@@ -43,6 +43,24 @@ struct SEGWriterTests {
         expectSEGOK(verdict, multiFrameSource: false, "check-seg keepEmptyFrames")
     }
 
+    /// Every segment empty: all are still described, and one empty frame keeps the SEG valid.
+    @Test func allSegmentsEmpty() throws {
+        let stack = try #require(try SEGTestData.stacks("seg_ref_dcmqi_ct3/source").first)
+        let dir = try SEGTestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("empty.dcm").path
+        let result = try SEGWriter.write(LabelMap(geometry: stack.geometry), source: stack, segments: syntheticSegments,
+                                         options: syntheticOptions, to: path)
+        #expect(result.frames == 1)
+        #expect(result.emptySegments.count == syntheticSegments.count)
+        let reader = try SEGReader(path: path)
+        #expect(reader.segments.count == syntheticSegments.count)
+        #expect(try reader.pixels(frame: 0).allSatisfy { $0 == 0 })
+        let sourceDir = try SEGTestData.sourceFolder(for: stack, in: dir.appendingPathComponent("src"))
+        expectSEGOK(try SEGTestData.checkSEG(path, source: sourceDir, expectSegments: syntheticSegments.count),
+                    multiFrameSource: false, "check-seg all-empty")
+    }
+
     @Test func segmentDescriptionsSurvive() throws {
         let stack = try #require(try SEGTestData.stacks("seg_ref_dcmqi_23x38x3/source").first)
         let dir = try SEGTestData.temporaryDirectory()
