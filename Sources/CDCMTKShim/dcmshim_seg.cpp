@@ -96,12 +96,31 @@ void validate(const dcmshim_seg_write_params &p) {
     }
 }
 
+bool nonASCII(const char *s) {
+    for (; s && *s; ++s) if (static_cast<unsigned char>(*s) >= 0x80) return true;
+    return false;
+}
+
+/// Whether any text we write (descriptions, names, labels, codes) needs more than ASCII.
+bool hasNonASCIIText(const dcmshim_seg_write_params &p) {
+    if (nonASCII(p.series_description) || nonASCII(p.content_creator) || nonASCII(p.manufacturer) ||
+        nonASCII(p.model_name) || nonASCII(p.software_version) || nonASCII(p.device_serial))
+        return true;
+    for (uint32_t i = 0; i < p.segment_count; ++i) {
+        const dcmshim_seg_segment &s = p.segments[i];
+        if (nonASCII(s.label_text) || nonASCII(s.algorithm_name) || nonASCII(s.algorithm_version) ||
+            nonASCII(s.category.meaning) || nonASCII(s.type.meaning) || nonASCII(s.anatomic_region.meaning))
+            return true;
+    }
+    return false;
+}
+
 /// The dcmseg document with everything but the frames (one placeholder frame, replaced later).
 std::unique_ptr<DcmSegmentation> skeleton(const dcmshim_seg_write_params &p, const std::string &seriesUID,
                                           const std::string &sopUID) {
     ContentIdentificationMacro *ciRaw = nullptr;
     std::string label = str(p.content_label).empty() ? "SEGMENTATION" : str(p.content_label);
-    check(ContentIdentificationMacro::create("1", label, str(p.series_description), str(p.content_creator), ciRaw),
+    check(ContentIdentificationMacro::create("1", label, "segmentation", str(p.content_creator), ciRaw),
           "content identification");
     std::unique_ptr<ContentIdentificationMacro> ci(ciRaw);
     IODGeneralEquipmentModule::EquipmentInfo equipment(str(p.manufacturer), str(p.model_name),
@@ -112,11 +131,18 @@ std::unique_ptr<DcmSegmentation> skeleton(const dcmshim_seg_write_params &p, con
     seg->setCheckFGOnWrite(OFFalse);
     seg->setCheckDimensionsOnWrite(OFFalse);
 
-    check(seg->importFromSourceImage(str(p.sources[0].path)), "import patient/study from the source");
+    if (hasNonASCIIText(p)) {
+        // Our texts are UTF-8: bring the source's patient/study strings to UTF-8 too (SpecificCharacterSet
+        // ISO_IR 192), so that one character set fits every string of the SEG.
+        DcmFileFormat source;
+        check(source.loadFile(str(p.sources[0].path).c_str()), "reading the source");
+        check(source.getDataset()->convertToUTF8(), "converting the source's strings to UTF-8");
+        check(seg->importFromSourceImage(*source.getDataset()), "import patient/study from the source");
+    } else {
+        check(seg->importFromSourceImage(str(p.sources[0].path)), "import patient/study from the source");
+    }
     check(seg->getSeries().setSeriesInstanceUID(seriesUID), "SeriesInstanceUID");
     check(seg->getSeries().setSeriesNumber(std::to_string(p.series_number)), "SeriesNumber");
-    if (!str(p.series_description).empty())
-        check(seg->getSeries().setSeriesDescription(str(p.series_description)), "SeriesDescription");
     check(seg->getSOPCommon().setSOPInstanceUID(sopUID), "SOPInstanceUID");
 
     std::string dimUID = newUID(SITE_INSTANCE_UID_ROOT);
@@ -144,7 +170,8 @@ std::unique_ptr<DcmSegmentation> skeleton(const dcmshim_seg_write_params &p, con
         CodeSequenceMacro category(str(s.category.value), str(s.category.scheme), str(s.category.meaning));
         CodeSequenceMacro type(str(s.type.value), str(s.type.scheme), str(s.type.meaning));
         DcmSegment *segment = nullptr;
-        check(DcmSegment::create(segment, str(s.label_text), category, type, DcmSegTypes::SAT_AUTOMATIC,
+        // dcmseg accepts only ASCII labels; the real (possibly UTF-8) label is patched in after writeDataset.
+        check(DcmSegment::create(segment, "segment", category, type, DcmSegTypes::SAT_AUTOMATIC,
                                  str(s.algorithm_name)),
               "segment " + std::to_string(i + 1));
         std::unique_ptr<DcmSegment> owned(segment);
@@ -298,6 +325,17 @@ void writeSEG(const dcmshim_seg_write_params &p, const std::string &path, dcmshi
     DcmFileFormat file;
     DcmDataset &dataset = *file.getDataset();
     check(seg->writeDataset(dataset), "dcmseg could not write the document");
+    if (hasNonASCIIText(p)) check(dataset.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192"), "charset");
+    // Texts dcmseg would only take as ASCII: set here, as given (UTF-8 when SpecificCharacterSet says so).
+    if (!str(p.series_description).empty()) {
+        check(dataset.putAndInsertString(DCM_SeriesDescription, p.series_description), "SeriesDescription");
+        check(dataset.putAndInsertString(DCM_ContentDescription, p.series_description), "ContentDescription");
+    }
+    for (uint32_t i = 0; i < p.segment_count; ++i) {
+        DcmItem *item = nullptr;
+        check(dataset.findAndGetSequenceItem(DCM_SegmentSequence, item, int(i)), "SegmentSequence");
+        check(item->putAndInsertString(DCM_SegmentLabel, p.segments[i].label_text), "SegmentLabel");
+    }
     seg.reset();
 
     // Per-frame functional groups, built directly.

@@ -61,6 +61,22 @@ struct SEGWriterTests {
                     multiFrameSource: false, "check-seg all-empty")
     }
 
+    /// A non-ASCII segment label makes the whole SEG UTF-8 (source strings converted), and it stays valid.
+    @Test func utf8Labels() throws {
+        let stack = try #require(try SEGTestData.stacks("seg_ref_highdicom_ct1/source").first)
+        let dir = try SEGTestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var segments = syntheticSegments
+        segments[0].name = "Leber (Lébér) µ"
+        let path = dir.appendingPathComponent("utf8.dcm").path
+        _ = try SEGWriter.write(syntheticLabelMap(on: stack.geometry), source: stack, segments: segments,
+                                options: syntheticOptions, to: path)
+        #expect(try SEGReader(path: path).segments[0].label == "Leber (Lébér) µ")
+        let sourceDir = try SEGTestData.sourceFolder(for: stack, in: dir.appendingPathComponent("src"))
+        expectSEGOK(try SEGTestData.checkSEG(path, source: sourceDir, expectSegments: segments.count),
+                    multiFrameSource: false, "check-seg UTF-8")
+    }
+
     @Test func segmentDescriptionsSurvive() throws {
         let stack = try #require(try SEGTestData.stacks("seg_ref_dcmqi_23x38x3/source").first)
         let dir = try SEGTestData.temporaryDirectory()
