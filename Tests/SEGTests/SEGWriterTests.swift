@@ -18,6 +18,10 @@ struct SEGWriterTests {
             #expect(result.emptySegments.map(\.name) == ["Empty"])
             #expect(result.segments.map(\.voxelCount) == [1, 2, 3, 5].map { l in map.labels.filter { $0 == l }.count })
             #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+            if let keep = ProcessInfo.processInfo.environment["SEGD_SEG_TEST_KEEP"] {  // for manual inspection
+                try? FileManager.default.copyItem(atPath: path, toPath: keep + "/" + folder.replacingOccurrences(of: "/", with: "_")
+                                                  + "_\(n).dcm")
+            }
             let frames = try expectRoundTrip(path, map: map, stack: stack, segments: syntheticSegments)
             #expect(frames == result.frames)
             let sourceDir = try SEGTestData.sourceFolder(for: stack, in: dir.appendingPathComponent("src\(n)"))
