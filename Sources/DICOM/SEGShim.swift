@@ -1,5 +1,6 @@
 internal import CDCMTKShim
 import Glibc
+import Imaging
 
 /// C strings that live until `free()`; keeps the writer's pointer plumbing in one place.
 struct CStrings {
