@@ -44,6 +44,15 @@ struct SEGReaderTests {
         #expect(total > 0)
     }
 
+    /// A SEG checked against the wrong series reports the mismatch (what `segd seg check` prints).
+    @Test func mismatchIsReported() throws {
+        let reader = try SEGReader(path: SEGTestData.corpus + "/seg_ref_dcmqi_ct3/seg/liver.dcm")
+        let match = reader.match(try #require(try SEGTestData.stacks("ct_philips_head_5mm").first))
+        #expect(!match.matches)
+        #expect(match.resolvedFrames == 0 && match.resolvedInstances == 0)
+        #expect(match.problems.contains { $0.contains("reference no instance") })
+    }
+
     @Test func refusesNonSEG() throws {
         let stack = try #require(try SEGTestData.stacks("seg_ref_dcmqi_23x38x3/source").first)
         let error = #expect(throws: DICOMError.self) { try SEGReader(path: stack.sources[0].path) }
