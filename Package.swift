@@ -17,6 +17,7 @@ let package = Package(
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
+        .executable(name: "segd-bench-seg", targets: ["segd-bench-seg"]),
         .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
             name: "CDCMTKShim",
             linkerSettings: [
                 // Listed explicitly: pkg-config's dcmtk.pc fails without libsndfile1-dev (see design notes).
+                .linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
                 .linkedLibrary("dcmjpls"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmimgle"),
                 .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                 .linkedLibrary("openjp2"),
@@ -61,6 +63,10 @@ let package = Package(
         .executableTarget(name: "segd-bench-dicom", dependencies: ["DICOM", "Imaging"],
                           path: "Benchmarks/DICOMBenchmark", swiftSettings: strictSwift),
 
+        // DICOM-SEG write benchmark vs highdicom (not a test): `swift run -c release segd-bench-seg`.
+        .executableTarget(name: "segd-bench-seg", dependencies: ["DICOM", "Imaging"],
+                          path: "Benchmarks/SEGBenchmark", swiftSettings: strictSwift),
+
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], exclude: ["Generators"],
                     swiftSettings: strictSwift),
@@ -77,6 +83,7 @@ let package = Package(
         // End-to-end tests that run the built `segd` binary and plugins.
         .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
 
         // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
         .target(name: "UTNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UTNet/Sources",
