@@ -25,10 +25,17 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs `segd ARGS` with the plugin search limited to the build folder.
+    /// Runs `segd ARGS` (plugins from the build folder; `SEGD_PLUGIN_PATH` is cleared).
     static func segd(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        try run(buildFolder.appendingPathComponent("segd").path, arguments, environment: extra)
+    }
+
+    /// Runs any program and collects its output.
+    static func run(_ program: String, _ arguments: [String], environment extra: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
-        process.executableURL = buildFolder.appendingPathComponent("segd")
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "SEGD_PLUGIN_PATH")

@@ -69,10 +69,18 @@ import Testing
         let stages = try #require(summary["stageSeconds"] as? [String: Double])
         #expect(Set(stages.keys) == ["decode", "preprocess", "inference", "postprocess", "write"])
         let outputs = try #require(summary["outputs"] as? [String: String])
-        for key in ["summary", "labelmap"] {
+        for key in ["summary", "labelmap", "seg"] {
             let path = try #require(outputs[key])
             #expect(FileManager.default.fileExists(atPath: path), "\(key) missing at \(path)")
         }
+        // The SEG is judged by the independent validator (highdicom, dciodvfy, dcmqi, reference checks).
+        let seg = try #require(outputs["seg"])
+        let check = try CLI.run(CLI.shared.appendingPathComponent("tools/check-seg").path,
+                                [seg, series.path, "--expect-segments", "3"])
+        #expect(check.stdout.hasPrefix("SEG OK"), "check-seg: \(check.stdout)\(check.stderr)")
+        // And read back by segd itself against the source.
+        let back = try CLI.segd(["seg", "check", seg, series.path])
+        #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
         // Progress went to standard error as plain lines (not a terminal).
         #expect(r.stderr.contains("inference: 3/3 windows (100%)"), "\(r.stderr)")
     }
