@@ -45,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // Tensors, ops, layers and safetensors I/O: the CPU inference engine. Knows nothing of DICOM.
-        .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
+        .target(name: "NN", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
     ],

@@ -19,16 +19,28 @@ func random(_ shape: [Int], scale: Float = 1) -> Tensor {
     }
 }
 
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+}
+
 func time(_ name: String, gflop: Double, repeats: Int = 3, _ body: () throws -> Tensor) rethrows {
     _ = try body()
     var times: [Double] = []
+    let cpu0 = cpuSeconds()
+    defer {
+        let cpu = (cpuSeconds() - cpu0) / Double(repeats)
+        print(String(format: "    cpu %.1f ms/run, %.1f GFLOP per cpu-second", cpu * 1000, gflop / cpu))
+    }
     for _ in 0..<repeats {
         let t0 = now()
         _ = try body()
         times.append(now() - t0)
     }
     let med = times.sorted()[times.count / 2]
-    let line = name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%9.1f ms  %7.1f GFLOP/s", med * 1000, gflop / med)
+    let line = name.padding(toLength: 36, withPad: " ", startingAt: 0)
+        + String(format: "%9.1f ms  %7.1f GFLOP/s  (min %.1f ms)", med * 1000, gflop / med, times.min()! * 1000)
     print(line)
 }
 
@@ -43,25 +55,36 @@ let convs: [ConvCase] = [
     ConvCase(name: "conv3d 1->32 k3 96^3", cin: 1, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->32 k3 96^3", cin: 32, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 64->32 k3 96^3", cin: 64, cout: 32, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 32->16 k3 96^3", cin: 32, cout: 16, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 16->16 k3 96^3", cin: 16, cout: 16, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->32 k3 64^3", cin: 32, cout: 32, size: 64, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 64->64 k3 48^3", cin: 64, cout: 64, size: 48, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 128->128 k3 24^3", cin: 128, cout: 128, size: 24, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 16->16 k3 48^3", cin: 16, cout: 16, size: 48, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 1->16 k3 s2 96^3", cin: 1, cout: 16, size: 96, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 16->32 k3 s2 48^3", cin: 16, cout: 32, size: 48, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 64->128 k3 s2 12^3", cin: 64, cout: 128, size: 12, k: 3, stride: 2, pad: 1, dims: 3),
     ConvCase(name: "conv3d 2->2 k3 96^3", cin: 2, cout: 2, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->2 k1 96^3", cin: 32, cout: 2, size: 96, k: 1, stride: 1, pad: 0, dims: 3),
     ConvCase(name: "conv2d 32->32 k3 256^2", cin: 32, cout: 32, size: 256, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d 64->64 k3 128^2", cin: 64, cout: 64, size: 128, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 32->32 k3 128^2", cin: 32, cout: 32, size: 128, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 32->64 k3 s2 128^2", cin: 32, cout: 64, size: 128, k: 3, stride: 2, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 128->128 k3 32^2", cin: 128, cout: 128, size: 32, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 512->512 k3 16^2", cin: 512, cout: 512, size: 16, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 512->512 k3 8^2", cin: 512, cout: 512, size: 8, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d dw 128 k3 64^2", cin: 1, cout: 128, size: 64, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d 256->256 k3 32^2", cin: 256, cout: 256, size: 32, k: 3, stride: 1, pad: 1, dims: 2),
 ]
 for c in convs where filter.isEmpty || c.name.contains(filter) {
     let sp = Array(repeating: c.size, count: c.dims), ks = Array(repeating: c.k, count: c.dims)
-    let x = random([1, c.cin] + sp), w = random([c.cout, c.cin] + ks, scale: 0.1), b = random([c.cout])
+    let depthwise = c.name.contains(" dw ")
+    let x = random([1, depthwise ? c.cout : c.cin] + sp), w = random([c.cout, c.cin] + ks, scale: 0.1), b = random([c.cout])
     let o = (c.size + 2 * c.pad - c.k) / c.stride + 1
     let outPlane = Double(Array(repeating: o, count: c.dims).reduce(1, *))
     let gflop = 2 * Double(c.cout * c.cin) * Double(ks.reduce(1, *)) * outPlane / 1e9
-    try time(c.name, gflop: gflop) {
-        try Functional.conv(x, weight: w, bias: b, stride: [c.stride], padding: [c.pad])
+    try time(c.name, gflop: gflop, repeats: c.size <= 128 ? 21 : 3) {
+        try Functional.conv(x, weight: w, bias: b, stride: [c.stride], padding: [c.pad], groups: depthwise ? c.cout : 1)
     }
 }
 let tcases: [(String, Int, Int, Int, Int, Int, Int)] = [  // name, cin, cout, size, k, s, p
@@ -89,4 +112,13 @@ if filter == "gemm" {
         let a = random([m, k]), b = random([k, n])
         time("gemm \(m)x\(k)x\(n)", gflop: 2 * Double(m * k * n) / 1e9, repeats: 5) { try! Functional.matmul(a, b) }
     }
+}
+
+if filter == "basicunet" {
+    let net = BasicUNetProxy()
+    let x = random([1, 1, 96, 96, 96])
+    try time("BasicUNet-3D proxy 96^3 (252.3 GFLOP)", gflop: 252.3) { try net.forward(x) }
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    print("peak RSS \(u.ru_maxrss / 1024) MiB")
 }

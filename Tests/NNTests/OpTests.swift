@@ -16,6 +16,34 @@ import Testing
         expectClose(y, try Fixtures.tensor(name + ".y"), name)
     }
 
+    /// Fused norm + activation equals the two ops in sequence.
+    @Test func fusedActivation() throws {
+        let x = try Fixtures.tensor("in3d_affine.x"), w = try Fixtures.tensor("in3d_affine.w"), b = try Fixtures.tensor("in3d_affine.b")
+        let plain = try Functional.instanceNorm(x, weight: w, bias: b)
+        expectClose(try Functional.instanceNorm(x, weight: w, bias: b, negativeSlope: 0.1),
+                    Functional.leakyReLU(plain, slope: 0.1), "instanceNorm + leaky", tol: 1e-6)
+        let bx = try Fixtures.tensor("bn2d.x")
+        let args = (try Fixtures.tensor("bn2d.mean"), try Fixtures.tensor("bn2d.var"), try Fixtures.tensor("bn2d.w"), try Fixtures.tensor("bn2d.b"))
+        let bn = try Functional.batchNorm(bx, runningMean: args.0, runningVar: args.1, weight: args.2, bias: args.3)
+        let fused = try Functional.batchNorm(bx, runningMean: args.0, runningVar: args.1, weight: args.2, bias: args.3, negativeSlope: 0)
+        expectClose(fused, Functional.relu(bn), "batchNorm + relu", tol: 0)
+        expectClose(bn, try Fixtures.tensor("bn2d.y"), "bn2d")
+    }
+
+    /// One-pass statistics stay accurate when the mean dwarfs the spread.
+    @Test func instanceNormLargeOffset() throws {
+        let n = 50_000
+        let data = (0..<n).map { Float(1000) + Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+        let x = try Tensor(shape: [1, 1, n, 1], data: data)
+        let y = try Functional.instanceNorm(x).toArray()
+        let mean = data.reduce(0.0) { $0 + Double($1) } / Double(n)
+        let variance = data.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(n)
+        for i in stride(from: 0, to: n, by: 997) {
+            let e = (Double(data[i]) - mean) / (variance + 1e-5).squareRoot()
+            #expect(abs(Double(y[i]) - e) < 2e-4, "element \(i): \(y[i]) vs \(e)")
+        }
+    }
+
     @Test(arguments: ["ln_affine", "ln_plain"]) func layerNorm(_ name: String) throws {
         let y = try Functional.layerNorm(try Fixtures.tensor(name + ".x"), weight: try Fixtures.optional(name + ".w"),
                                          bias: try Fixtures.optional(name + ".b"), eps: 1e-5)
@@ -66,6 +94,26 @@ import Testing
         let o = try Functional.permute(try Functional.matmul(att, v), [0, 2, 1, 3]).reshaped([1, tokens, hidden])
         let y = try Functional.linear(o, weight: try Fixtures.tensor("mhsa.wo"), bias: try Fixtures.tensor("mhsa.bo"))
         expectClose(y, try Fixtures.tensor("mhsa.y"), "mhsa")
+    }
+}
+
+@Suite struct AttentionTests {
+    @Test func attentionWithBiasBeforeScale() throws {
+        let y = try Functional.attention(q: try Fixtures.tensor("attention_bias.q"), k: try Fixtures.tensor("attention_bias.k"),
+                                         v: try Fixtures.tensor("attention_bias.v"), scale: 0.5,
+                                         bias: try Fixtures.tensor("attention_bias.bias"))
+        expectClose(y, try Fixtures.tensor("attention_bias.y"), "attention with bias")
+    }
+
+    @Test func multiHeadSelfAttentionLayer() throws {
+        let store = WeightStore(tensors: [
+            "attn.qkv.weight": try Fixtures.tensor("mhsa.wqkv"), "attn.out_proj.weight": try Fixtures.tensor("mhsa.wo"),
+            "attn.out_proj.bias": try Fixtures.tensor("mhsa.bo"),
+        ])
+        let layer = try MultiHeadSelfAttention(store, prefix: "attn", hidden: 16, heads: 4)
+        try store.checkAllUsed()
+        expectClose(try layer.forward(try Fixtures.tensor("mhsa.x")), try Fixtures.tensor("mhsa.y"), "mhsa layer")
+        #expect(throws: NNError.self) { try layer.forward(Tensor(shape: [1, 3, 8])) }
     }
 }
 

@@ -26,6 +26,15 @@ public struct BatchNorm: Layer {
         }
         return Functional.channelAffine(x, scale: scale, shift: shift)
     }
+
+    /// Batch norm followed by a fused activation in the same pass: `negativeSlope` 0 is ReLU, `s` is
+    /// LeakyReLU(s), nil is none.
+    public func forward(_ x: Tensor, negativeSlope: Float?) throws -> Tensor {
+        guard x.rank >= 2, x.shape[1] == scale.count else {
+            throw NNError(.shapeMismatch, "BatchNorm over \(scale.count) channels got input \(shapeString(x.shape))")
+        }
+        return Functional.channelAffine(x, scale: scale, shift: shift, negativeSlope: negativeSlope)
+    }
 }
 
 /// `nn.InstanceNorm2d/3d` without running stats: keys `<prefix>.weight`, `.bias` `[channels]` if `affine`.
@@ -41,6 +50,12 @@ public struct InstanceNorm: Layer {
 
     public func forward(_ x: Tensor) throws -> Tensor {
         try Functional.instanceNorm(x, weight: weight, bias: bias, eps: eps)
+    }
+
+    /// Instance norm followed by a fused activation in the same pass: `negativeSlope` 0 is ReLU, `s` is
+    /// LeakyReLU(s), nil is none.
+    public func forward(_ x: Tensor, negativeSlope: Float?) throws -> Tensor {
+        try Functional.instanceNorm(x, weight: weight, bias: bias, eps: eps, negativeSlope: negativeSlope)
     }
 }
 

@@ -3,8 +3,8 @@ import Glibc
 #endif
 
 extension Functional {
-    /// Applies `f` elementwise in parallel.
-    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    /// Applies `f` elementwise in parallel (generic over the kernel so the loop is specialised and inlined).
+    static func map<K: ElementwiseKernel>(_ x: Tensor, _ f: K) -> Tensor {
         let out = Tensor(uninitialized: x.shape)
         let X = x.ptr, O = out.ptr
         parallelChunks(x.count, minChunk: 65536) { r in
@@ -14,21 +14,18 @@ extension Functional {
     }
 
     /// `max(x, 0)`.
-    public static func relu(_ x: Tensor) -> Tensor { map(x) { $0 > 0 ? $0 : 0 } }
+    public static func relu(_ x: Tensor) -> Tensor { map(x, LeakyKernel(slope: 0)) }
 
     /// `x` if positive, else `slope * x` (`F.leaky_relu`, default slope 0.01).
-    public static func leakyReLU(_ x: Tensor, slope: Float = 0.01) -> Tensor { map(x) { $0 > 0 ? $0 : $0 * slope } }
+    public static func leakyReLU(_ x: Tensor, slope: Float = 0.01) -> Tensor { map(x, LeakyKernel(slope: slope)) }
 
     /// Exact GELU: `0.5 * x * (1 + erf(x / sqrt(2)))` (`F.gelu`, approximate='none').
-    public static func gelu(_ x: Tensor) -> Tensor {
-        map(x) { 0.5 * $0 * (1 + erff($0 * 0.70710678118654752)) }
-    }
+    public static func gelu(_ x: Tensor) -> Tensor { map(x, GELUKernel()) }
 
     /// PReLU (`F.prelu`): `weight` has 1 element (shared slope) or one per channel (`x.shape[1]`).
     public static func prelu(_ x: Tensor, weight: Tensor) throws -> Tensor {
         if weight.count == 1 {
-            let a = weight.ptr[0]
-            return map(x) { $0 > 0 ? $0 : $0 * a }
+            return map(x, LeakyKernel(slope: weight.ptr[0]))
         }
         guard x.rank >= 2, weight.shape == [x.shape[1]] else {
             throw NNError(.shapeMismatch, "prelu weight \(shapeString(weight.shape)) needs 1 or \(x.rank >= 2 ? x.shape[1] : 0) slopes for input \(shapeString(x.shape))")
@@ -61,4 +58,23 @@ extension Functional {
         }
         return out
     }
+}
+
+/// A scalar function applied elementwise.
+protocol ElementwiseKernel {
+    func callAsFunction(_ x: Float) -> Float
+}
+
+struct LeakyKernel: ElementwiseKernel {
+    let slope: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : x * slope }
+}
+
+struct GELUKernel: ElementwiseKernel {
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+}
+
+struct ScaleKernel: ElementwiseKernel {
+    let factor: Float
+    @inline(__always) func callAsFunction(_ x: Float) -> Float { x * factor }
 }

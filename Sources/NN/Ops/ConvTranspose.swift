@@ -51,37 +51,54 @@ extension Functional {
         outShape += dims == 3 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
         let out = Tensor(uninitialized: outShape)
         let X = x.ptr, W = weight.ptr, O = out.ptr
-        fillBias(O, bias: bias, n: s.n, channels: cout, plane: s.outPlane)
-        let M = cout * s.kernelVolume
+        // Kernel == stride, no padding: every output element receives exactly one product, so col2im can
+        // store (with the bias) instead of accumulating into a pre-filled output.
+        let disjoint = s.kd == s.sd && s.kh == s.sh && s.kw == s.sw && s.pd == 0 && s.ph == 0 && s.pw == 0
+            && opd == 0 && oph == 0 && opw == 0
+        if !disjoint { fillBias(O, bias: bias, n: s.n, channels: cout, plane: s.outPlane) }
+        let B = disjoint ? bias?.ptr : nil
+        let kv = s.kernelVolume
         let rows = s.id * s.ih
-        let rowsPerTile = max(1, min(rows, tileElements / max(1, M * s.iw)))
-        let scratch = Scratch(count: M * rowsPerTile * s.iw), col = scratch.pointer
-        for b in 0..<s.n {
-            var r0 = 0
-            while r0 < rows {
-                let r1 = min(rows, r0 + rowsPerTile)
-                let ncol = (r1 - r0) * s.iw
-                // col[M, ncol] = Wᵀ[M, Cin] · x[Cin, ncol]
-                BLAS.sgemm(transA: true, m: M, n: ncol, k: s.cin, a: W, lda: M,
-                           b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
-                col2im(s, col, O + b * cout * s.outPlane, rows: r0..<r1, ld: ncol)
-                r0 = r1
+        let tileCap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
+        // Workers own disjoint output-channel blocks, so overlapping kernels never race.
+        let workers = min(threadCount(), cout)
+        parallelChunks(workers) { wr in
+            for wkr in wr {
+                let c0 = cout * wkr / workers, c1 = cout * (wkr + 1) / workers
+                let m = (c1 - c0) * kv
+                let rowsPerTile = max(1, min(rows, tileCap / max(1, m * s.iw)))
+                let scratch = Scratch(count: m * rowsPerTile * s.iw), col = scratch.pointer
+                for b in 0..<s.n {
+                    var r0 = 0
+                    while r0 < rows {
+                        let r1 = min(rows, r0 + rowsPerTile)
+                        let ncol = (r1 - r0) * s.iw
+                        // col[m, ncol] = Wᵀ[rows of channels c0..<c1, Cin] · x[Cin, ncol]
+                        BLAS.sgemmSerial(transA: true, m: m, n: ncol, k: s.cin, a: W + c0 * kv, lda: cout * kv,
+                                         b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
+                        col2im(s, col, O + b * cout * s.outPlane, channels: c0..<c1, rows: r0..<r1, ld: ncol,
+                               store: disjoint, bias: B)
+                        r0 = r1
+                    }
+                }
             }
         }
         return out
     }
 
-    /// Scatter-adds `col[(co, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; one thread per
-    /// block of output channels, so no two threads write the same element.
+    /// Scatter-adds (or, with `store`, writes plus `bias`) `col[(co - c0, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; the caller owns
+    /// output `channels`, so no two threads write the same element.
     static func col2im(_ s: ConvShape, _ col: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                       rows: Range<Int>, ld: Int) {
+                       channels: Range<Int>, rows: Range<Int>, ld: Int, store: Bool = false,
+                       bias: UnsafeMutablePointer<Float>? = nil) {
         let kv = s.kernelVolume
-        parallelFor(s.cout) { co in
+        for co in channels {
             let oc = o + co * s.outPlane
+            let bv = bias?[co] ?? 0
             for kd in 0..<s.kd {
                 for kh in 0..<s.kh {
                     for kw in 0..<s.kw {
-                        let k = (co * kv) + (kd * s.kh + kh) * s.kw + kw
+                        let k = ((co - channels.lowerBound) * kv) + (kd * s.kh + kh) * s.kw + kw
                         var src = col + k * ld
                         // input column i lands at output column i*sw - pw + kw
                         let off = kw - s.pw
@@ -92,7 +109,9 @@ extension Functional {
                             let zd = (r / s.ih) * s.sd - s.pd + kd, yh = (r % s.ih) * s.sh - s.ph + kh
                             if zd >= 0 && zd < s.od && yh >= 0 && yh < s.oh {
                                 let dst = oc + (zd * s.oh + yh) * s.ow + off
-                                if s.sw == 1 {
+                                if store {
+                                    for i in lo..<hi { dst[i * s.sw] = src[i] + bv }
+                                } else if s.sw == 1 {
                                     for i in lo..<hi { dst[i] += src[i] }
                                 } else {
                                     for i in lo..<hi { dst[i * s.sw] += src[i] }

@@ -19,16 +19,27 @@ extension Functional {
             let nc = job / od, z = job % od
             let src = X + nc * id * ih * iw
             var dst = O + (nc * od + z) * oh * ow
+            if kw == 2 && sw == 2 && kh == 2 && sh == 2 && kd == sd && kd <= 2 {
+                // Common 2×2(×2) / stride 2 case: max of two (or four) input rows, pairwise.
+                for y in 0..<oh {
+                    let r0 = src + ((z * sd) * ih + 2 * y) * iw, r1 = r0 + iw
+                    let r2 = kd == 2 ? r0 + ih * iw : r0, r3 = r2 + iw
+                    for xo in 0..<ow {
+                        let a = max2(max2(r0[2 * xo], r0[2 * xo + 1]), max2(r1[2 * xo], r1[2 * xo + 1]))
+                        let b = max2(max2(r2[2 * xo], r2[2 * xo + 1]), max2(r3[2 * xo], r3[2 * xo + 1]))
+                        dst[xo] = max2(a, b)
+                    }
+                    dst += ow
+                }
+                return
+            }
             for y in 0..<oh {
                 for xo in 0..<ow {
                     var m = -Float.infinity
                     for a in 0..<kd {
                         for b in 0..<kh {
                             let row = src + ((z * sd + a) * ih + y * sh + b) * iw + xo * sw
-                            for c in 0..<kw {
-                                let v = row[c]
-                                if v > m || v.isNaN { m = v }
-                            }
+                            for c in 0..<kw { m = max2(m, row[c]) }
                         }
                     }
                     dst[xo] = m
@@ -69,3 +80,6 @@ extension Functional {
         return out
     }
 }
+
+/// `max` that propagates NaN like PyTorch's max pooling.
+@inline(__always) func max2(_ a: Float, _ b: Float) -> Float { (a > b || a.isNaN) ? a : b }

@@ -136,6 +136,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw NNError(.weightShapeMismatch, "\(path): tensor '\(name)' is \(e.dtype.rawValue), expected a float type")
         }
         let src = base + dataStart + e.begin
+        defer { dropPages(e) }
         return Tensor(shape: e.shape) { out in
             let n = out.count
             switch e.dtype {
@@ -159,6 +160,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 break
             }
         }
+    }
+
+    /// Releases the mapped pages of an entry that has been copied out, so a large weights file does not stay
+    /// resident next to the tensors made from it (the file can still be read again; pages refault on demand).
+    private func dropPages(_ e: Entry) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (dataStart + e.begin + page - 1) / page * page, end = (dataStart + e.end) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
     }
 
     /// The integer tensor `name` (I64 or I32) as `Int64`s in row-major order.
