@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "segctl", targets: ["segctl"]),
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
+        .library(name: "SegdPluginUNet", type: .dynamic, targets: ["UNetPluginEntry"]),
+        .library(name: "SegdPluginUNETR", type: .dynamic, targets: ["UNETRPluginEntry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,24 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
+
+        // MONAI UNet / BasicUNet and UNETR model plugins, their parity tests and benchmarks.
+        .target(name: "UNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNet/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNetPluginEntry", dependencies: ["UNetPlugin", "SegModelKit"], path: "Plugins/UNet/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNetPluginTests", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNet-bench", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNet/Benchmark", swiftSettings: strictSwift),
+        .target(name: "UNETRPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNETR/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNETRPluginEntry", dependencies: ["UNETRPlugin", "SegModelKit"], path: "Plugins/UNETR/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNETRPluginTests", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNETR/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
