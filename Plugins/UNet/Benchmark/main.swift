@@ -1,6 +1,6 @@
 // UNet-bench: times the full-size MONAI UNet 3-D (spleen, 96³), BasicUNet 3-D (96³) and UNet 2-D (256²) of
 // ../shared/baselines.md on random weights with the real key names, at 2 threads (median of >= 5 runs after
-// 2 warm-ups). Usage: swift run -c release UNet-bench [threads] [runs] [model filter]   (SEGD_SHARED overrides ../shared)
+// 2 warm-ups). Usage: swift run -c release UNet-bench [threads] [runs] [model filter] [cache MiB]   (SEGD_SHARED overrides ../shared)
 import Foundation
 import NN
 import UNetPlugin
@@ -10,6 +10,8 @@ let threads = args.count > 1 ? Int(args[1]) ?? 2 : 2
 let runs = max(5, args.count > 2 ? Int(args[2]) ?? 5 : 5)
 let filter = args.count > 3 ? args[3] : ""
 NN.setThreadCount(threads)
+// Optional: NN's activation-buffer cache in MiB (NN's default is 256); a larger cache avoids page zeroing.
+if args.count > 4, let mib = Int(args[4]) { NN.setMemoryCacheLimit(mib << 20) }
 let peak = try Bench.sgemmPeak()
 print("threads \(threads), OpenBLAS core \(NN.blasCoreName), sgemm peak (2048³ via NN) \(String(format: "%.0f", peak)) GFLOP/s")
 print(Bench.header)
