@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "UNETRPluginEntry", dependencies: ["UNETRPlugin", "SegModelKit"], path: "Plugins/UNETR/Entry",
                 swiftSettings: strictSwift),
         .testTarget(name: "UNETRPluginTests", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
-                    path: "Plugins/UNETR/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+                    path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
     ],

@@ -12,6 +12,7 @@ enum UNETRPluginAccess {
 
 @Suite struct UNETRParityTests {
     @Test func unetrTiny() throws { try checkParity("unetr_tiny") }
+    @Test func unetr2dTiny() throws { try checkParity("unetr2d_tiny") }
 
     /// unetr_small (8.5 MB) is not copied into the repo: it is read from ../shared (or $SEGD_SHARED).
     @Test func unetrSmall() throws {
