@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
         .executable(name: "segd-bench-seg", targets: ["segd-bench-seg"]),
         .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
+        .library(name: "SegdPluginUNet", type: .dynamic, targets: ["UNetPluginEntry"]),
+        .library(name: "SegdPluginUNETR", type: .dynamic, targets: ["UNETRPluginEntry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -92,6 +94,24 @@ let package = Package(
                     path: "Plugins/UTNet/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
                           path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
+
+        // MONAI UNet / BasicUNet and UNETR model plugins, their parity tests and benchmarks.
+        .target(name: "UNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNet/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNetPluginEntry", dependencies: ["UNetPlugin", "SegModelKit"], path: "Plugins/UNet/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNetPluginTests", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNet-bench", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNet/Benchmark", swiftSettings: strictSwift),
+        .target(name: "UNETRPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNETR/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNETRPluginEntry", dependencies: ["UNETRPlugin", "SegModelKit"], path: "Plugins/UNETR/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNETRPluginTests", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
