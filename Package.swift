@@ -92,7 +92,7 @@ let package = Package(
                 swiftSettings: strictSwift),
         .testTarget(name: "UTNetPluginTests", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
                     path: "Plugins/UTNet/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
-        .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+        .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
 
         // MONAI UNet / BasicUNet and UNETR model plugins, their parity tests and benchmarks.

@@ -32,7 +32,11 @@ public enum Bench {
 
     /// The network description and random weights (real key names and shapes from keys.txt) of a `_full` fixture:
     /// weights U(±sqrt(3/fan_in)), biases small, norm weights and running variances in [0.5, 1.5].
-    public static func fullModel(_ name: String) throws -> (NetworkDescription, WeightStore) {
+    /// `integers` gives the values of an integer buffer from its key and shape (default: a single 0, as for
+    /// BatchNorm's `num_batches_tracked`).
+    public static func fullModel(_ name: String, integers: (String, [Int]) -> [Int64] = { _, _ in [0] }) throws
+        -> (NetworkDescription, WeightStore)
+    {
         let dir = shared.appendingPathComponent("fixtures/\(name)")
         let keys = try String(contentsOf: dir.appendingPathComponent("keys.txt"), encoding: .utf8)
         let config = try String(contentsOf: dir.appendingPathComponent("config.json"), encoding: .utf8)
@@ -48,7 +52,7 @@ public enum Bench {
             let key = String(parts[0])
             let shape = parts[2].dropFirst().dropLast().split(separator: ",")
                 .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if parts[1].contains("int") { ints[key] = [0]; continue }
+            if parts[1].contains("int") { ints[key] = integers(key, shape); continue }
             let fanIn = shape.count >= 2 ? shape.dropFirst().reduce(1, *) : 0
             let (scale, offset): (Float, Float) =
                 key.hasSuffix("running_var") || (shape.count == 1 && key.contains("norm") && key.hasSuffix("weight"))
@@ -80,8 +84,10 @@ public enum Bench {
     }
 
     /// Times `forward` (2 warm-ups, then `runs` timed passes) and prints one table row.
-    public static func run(_ b: Baseline, runs: Int, peak: Double, make: (NetworkDescription, WeightStore) throws -> any SegmentationNetwork) throws {
-        let (description, store) = try fullModel(b.name + "_full")
+    public static func run(_ b: Baseline, runs: Int, peak: Double,
+                           integers: (String, [Int]) -> [Int64] = { _, _ in [0] },
+                           make: (NetworkDescription, WeightStore) throws -> any SegmentationNetwork) throws {
+        let (description, store) = try fullModel(b.name + "_full", integers: integers)
         let net = try make(description, store)
         var seed: UInt64 = 7
         let x = Tensor(shape: b.input) { p in
