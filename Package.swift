@@ -48,8 +48,12 @@ let package = Package(
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
         .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
 
+        // The daemon's foundations: configuration, routing rules, series settling, retry policy, safe names.
+        .target(name: "SegDaemon", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore"],
+                swiftSettings: strictSwift),
+
         .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
-                                                       argumentParser],
+                                                       "SegDaemon", argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
@@ -72,6 +76,7 @@ let package = Package(
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
