@@ -4,6 +4,9 @@ extension SegdConfiguration {
     /// Reads and validates a configuration file. Throws `.configUnreadable`, or `.invalidConfig` with every
     /// problem in `diagnostics`.
     public static func load(path: String) throws(DaemonError) -> SegdConfiguration {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DaemonError(.configUnreadable, "the configuration \(path) does not exist; create it (see segd.conf(5), or the example Packaging/segd.conf) or pass --config PATH")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -187,6 +190,13 @@ extension SegdConfiguration {
                 where inside(dir, w.path) || inside(w.path, dir) {
                 sink.add(w.line, key + ".path", "overlaps paths.\(name) (\(dir)); keep watch folders apart from segd's own folders")
             }
+        }
+        var names: [String: Int] = [:]
+        for (i, r) in c.rules.enumerated() {
+            if let first = names[r.name] {
+                sink.add(r.line, "rule[\(i + 1)].name", "\"\(r.name)\" is already the name of rule[\(first)]")
+            }
+            names[r.name] = names[r.name] ?? (i + 1)
         }
         if c.processing.retention == .archive {
             for (i, w) in c.watches.enumerated() where inside(c.paths.archive, w.path) {

@@ -43,7 +43,8 @@ extension TOMLParser {
     mutating func parseKeyValue() throws(Failure) {
         let (line, column) = (self.line, self.column)
         let path = try parseKeyPath()
-        currentKey = (section + path).joined(separator: ".")
+        let prefix = sectionDisplay()
+        currentKey = (prefix.isEmpty ? "" : prefix + ".") + path.joined(separator: ".")
         skipSpaces()
         guard peek == UInt8(ascii: "=") else { throw fail("expected '=' after the key") }
         index += 1

@@ -53,8 +53,28 @@ public struct TOMLParser {
     }
 
     mutating func record(_ f: Failure) {
-        let key = currentKey.isEmpty ? (section.isEmpty ? "" : section.joined(separator: ".")) : currentKey
+        let key = currentKey.isEmpty ? sectionDisplay() : currentKey
         diagnostics.append(ConfigDiagnostic(line: f.line, column: f.column, key: key, message: f.message))
+    }
+
+    /// The current section as messages name it: arrays of tables with their 1-based index (`rule[2]`).
+    func sectionDisplay() -> String {
+        var parts: [String] = []
+        var table: TOMLTable? = root
+        for name in section {
+            switch table?[name]?.value {
+            case .table(let t)?:
+                parts.append(name)
+                table = t
+            case .tableArray(let a)?:
+                parts.append("\(name)[\(a.count)]")
+                table = a.last
+            default:
+                parts.append(name)
+                table = nil
+            }
+        }
+        return parts.joined(separator: ".")
     }
 
     /// Spaces and tabs.
