@@ -17,11 +17,12 @@ extension TOMLParser {
 
     /// `"..."` with the TOML escapes.
     mutating func parseBasicString() throws(Failure) -> String {
+        let startColumn = column
         if bytes[index...].starts(with: Array("\"\"\"".utf8)) { throw fail("multi-line strings are not supported") }
         index += 1
         var out: [UInt8] = []
         while true {
-            guard let c = peek, c != UInt8(ascii: "\n") else { throw fail("unterminated string (strings end on their line)") }
+            guard let c = peek, c != UInt8(ascii: "\n") else { throw Failure(line: line, column: startColumn, message: "unterminated string (strings end on their line)") }
             index += 1
             switch c {
             case UInt8(ascii: "\""):
@@ -56,11 +57,12 @@ extension TOMLParser {
 
     /// `'...'`: no escapes (handy for regular expressions and Windows-style paths).
     mutating func parseLiteralString() throws(Failure) -> String {
+        let startColumn = column
         if bytes[index...].starts(with: Array("'''".utf8)) { throw fail("multi-line strings are not supported") }
         index += 1
         let start = index
         while true {
-            guard let c = peek, c != UInt8(ascii: "\n") else { throw fail("unterminated string (strings end on their line)") }
+            guard let c = peek, c != UInt8(ascii: "\n") else { throw Failure(line: line, column: startColumn, message: "unterminated string (strings end on their line)") }
             if c == UInt8(ascii: "'") { break }
             if c < 0x20 && c != 0x09 || c == 0x7F { throw fail("control character in a string") }
             index += 1
@@ -71,6 +73,7 @@ extension TOMLParser {
 
     /// `[v, v, ...]`, over several lines if needed, with comments and a trailing comma allowed.
     mutating func parseArray() throws(Failure) -> [TOMLNode] {
+        let startLine = line
         index += 1
         var items: [TOMLNode] = []
         while true {
@@ -79,12 +82,19 @@ extension TOMLParser {
                 index += 1
                 return items
             }
-            items.append(try parseValue())
+            do {
+                items.append(try parseValue())
+            } catch where error.line > startLine {
+                throw Failure(line: error.line, column: error.column,
+                              message: error.message + " (inside the array opened on line \(startLine); is a ']' missing?)")
+            }
             try skipBlanksAndComments()
             switch peek {
             case UInt8(ascii: ",")?: index += 1
             case UInt8(ascii: "]")?: index += 1; return items
-            case let c?: throw fail("expected ',' or ']' in the array, found \(Self.describe(c))")
+            case let c?:
+                let hint = line > startLine ? " (inside the array opened on line \(startLine); is a ']' missing?)" : ""
+                throw fail("expected ',' or ']' in the array, found \(Self.describe(c))" + hint)
             case nil: throw fail("unterminated array: expected ']'")
             }
         }
