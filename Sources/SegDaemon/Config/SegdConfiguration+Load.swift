@@ -45,7 +45,8 @@ extension SegdConfiguration {
         }
         if var t = r.table("retry") { config.retry = readRetry(&t); t.finish() }
         if var t = r.table("control") { config.control = readControl(&t); t.finish() }
-        for var w in r.tableArray("watch") {
+        var watchNumbers: [Int] = []
+        for (i, var w) in r.tableArray("watch").enumerated() {
             let path = w.requiredPath("path")
             let output = w.requiredPath("output")
             let quiet = w.integer("quietSeconds", default: 30, range: 1...86400)
@@ -53,12 +54,22 @@ extension SegdConfiguration {
                 var watch = Watch(path: path, output: output, quietSeconds: quiet)
                 watch.line = w.table.line
                 config.watches.append(watch)
+                watchNumbers.append(i + 1)
             }
             w.finish()
         }
-        config.rules = r.tableArray("rule").compactMap(readRule)
+        var ruleNames: [String: Int] = [:]
+        for (i, t) in r.tableArray("rule").enumerated() {
+            if case .string(let name)? = t.table["name"]?.value {
+                if let first = ruleNames[name] {
+                    sink.add(t.line(of: "name"), "rule[\(i + 1)].name", "\"\(name)\" is already the name of rule[\(first)]")
+                }
+                ruleNames[name] = ruleNames[name] ?? (i + 1)
+            }
+            if let rule = readRule(t) { config.rules.append(rule) }
+        }
         r.finish()
-        checkConsistency(config, sink)
+        checkConsistency(config, watchNumbers: watchNumbers, sink)
         let all = (syntax + sink.items).enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
         return (config, all.map(\.element))
     }
@@ -172,7 +183,8 @@ extension SegdConfiguration {
     }
 
     /// Checks across sections: folders that would feed themselves or collide.
-    static func checkConsistency(_ c: SegdConfiguration, _ sink: DiagnosticSink) {
+    /// `watchNumbers[i]` is the 1-based `[[watch]]` number of `c.watches[i]` (invalid sections are left out).
+    static func checkConsistency(_ c: SegdConfiguration, watchNumbers: [Int], _ sink: DiagnosticSink) {
         func inside(_ a: String, _ b: String) -> Bool {
             let a = a.hasSuffix("/") ? a : a + "/"
             let b = b.hasSuffix("/") ? b : b + "/"
@@ -180,27 +192,20 @@ extension SegdConfiguration {
         }
         var seen: [String: Int] = [:]
         for (i, w) in c.watches.enumerated() {
-            let key = "watch[\(i + 1)]"
+            let key = "watch[\(watchNumbers[i])]"
             if let first = seen[w.path] { sink.add(w.line, key + ".path", "the same folder is watched by watch[\(first)]") }
-            seen[w.path] = seen[w.path] ?? (i + 1)
+            seen[w.path] = seen[w.path] ?? watchNumbers[i]
             for (j, other) in c.watches.enumerated() where inside(w.output, other.path) {
-                sink.add(w.line, key + ".output", "is inside the watch folder of watch[\(j + 1)]; the SEGs would be ingested again")
+                sink.add(w.line, key + ".output", "is inside the watch folder of watch[\(watchNumbers[j])]; the SEGs would be ingested again")
             }
             for (name, dir) in [("spool", c.paths.spool), ("quarantine", c.paths.quarantine), ("state", c.paths.state)]
                 where inside(dir, w.path) || inside(w.path, dir) {
                 sink.add(w.line, key + ".path", "overlaps paths.\(name) (\(dir)); keep watch folders apart from segd's own folders")
             }
         }
-        var names: [String: Int] = [:]
-        for (i, r) in c.rules.enumerated() {
-            if let first = names[r.name] {
-                sink.add(r.line, "rule[\(i + 1)].name", "\"\(r.name)\" is already the name of rule[\(first)]")
-            }
-            names[r.name] = names[r.name] ?? (i + 1)
-        }
         if c.processing.retention == .archive {
             for (i, w) in c.watches.enumerated() where inside(c.paths.archive, w.path) {
-                sink.add(w.line, "watch[\(i + 1)].path", "contains paths.archive; archived files would be ingested again")
+                sink.add(w.line, "watch[\(watchNumbers[i])].path", "contains paths.archive; archived files would be ingested again")
             }
         }
     }

@@ -58,7 +58,7 @@ public struct RoutingCondition: Sendable, Equatable, CustomStringConvertible {
         case .oneOf(let vs): return "\(field) in [\(vs.map(\.description).joined(separator: ", "))]\(ci)"
         case .regex(let p): return "\(field) matches /\(p)/\(ci)"
         case .range(let lo, let hi):
-            return "\(field) in range \(lo.map { "\($0)" } ?? "-inf")...\(hi.map { "\($0)" } ?? "+inf")"
+            return "\(field) in range \(lo.map { RoutingValue.number($0).description } ?? "-inf")...\(hi.map { RoutingValue.number($0).description } ?? "+inf")"
         case .exists(let e): return e ? "\(field) exists" : "\(field) is absent"
         }
     }
