@@ -106,7 +106,10 @@ public struct Router: Sendable {
         case .oneOf(let choices):
             return choices.contains { matches(value, $0, c.ignoreCase) } ? nil : fail("\(c.field) is \"\(value)\"")
         case .regex(let pattern):
-            guard let re = regexes[Self.regexKey(pattern, c.ignoreCase)] else { return fail("the expression did not compile") }
+            // Rules given to init are compiled there; a condition evaluated on its own is compiled here.
+            guard let re = regexes[Self.regexKey(pattern, c.ignoreCase)]
+                ?? (try? NSRegularExpression(pattern: pattern, options: c.ignoreCase ? [.caseInsensitive] : []))
+            else { return fail("the regular expression /\(pattern)/ does not compile") }
             let range = NSRange(value.startIndex..<value.endIndex, in: value)
             return re.firstMatch(in: value, range: range) != nil ? nil : fail("\(c.field) is \"\(value)\"")
         case .range(let lo, let hi):
