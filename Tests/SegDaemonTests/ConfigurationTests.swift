@@ -151,3 +151,26 @@ import Testing
         #expect(SegdConfiguration.parseMemory("-1GiB") == nil)
     }
 }
+
+@Suite struct ConfigurationEdgeTests {
+    @Test func anEmptyFileIsTheDefaults() throws {
+        #expect(try SegdConfiguration.parse("") == SegdConfiguration())
+        #expect(try SegdConfiguration.parse("# only a comment\n\n") == SegdConfiguration())
+    }
+
+    @Test func windowsLineEndingsAndAByteOrderMarkAreAccepted() throws {
+        let c = try SegdConfiguration.parse("\u{FEFF}[processing]\r\nworkers = 3 # three\r\n")
+        #expect(c.processing.workers == 3)
+    }
+
+    @Test func tablesOfTheWrongShapeAreReported() {
+        let (_, d) = SegdConfiguration.read("""
+            paths = "/x"
+            watch = 1
+            [[processing]]
+            """)
+        #expect(d.map(\.key) == ["paths", "watch", "processing"], "\(d)")
+        #expect(d[0].message.contains("expected a table"))
+        #expect(d[1].message.contains("[[watch]]"))
+    }
+}

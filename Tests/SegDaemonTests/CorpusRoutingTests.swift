@@ -89,3 +89,42 @@ import Testing
         #expect(router.route(facts).models == ["mr-t1", "mr-tissue"])
     }
 }
+
+/// Every accepted stack of the corpus: the derived routing fields agree with the corpus' independent facts.
+@Suite struct CorpusFactsTests {
+    static var folders: [String] {
+        let root = TestData.corpus
+        guard let e = FileManager.default.enumerator(atPath: root) else { return ["<corpus missing: \(root)>"] }
+        var out: [String] = []
+        while let rel = e.nextObject() as? String {
+            if rel.hasSuffix("/expected.json") || rel == "expected.json" { out.append(String(rel.dropLast("/expected.json".count))) }
+        }
+        return out.isEmpty ? ["<corpus missing: \(root)>"] : out.sorted()
+    }
+
+    @Test(arguments: folders)
+    func derivedFieldsMatchTheCorpus(folder: String) throws {
+        let stacks = try CorpusRoutingTests.scan(folder)
+        let expected = try TestData.expected(folder)
+        let all = expected["series"] as? [[String: Any]] ?? []
+        var checked = 0
+        defer {
+            if (expected["expected_behavior"] as? String)?.hasPrefix("ACCEPT") == true {
+                #expect(checked > 0, "\(folder) is to be accepted, yet no stack was checked")
+            }
+        }
+        for stack in stacks {
+            let facts = SeriesFacts(stack: stack)
+            guard let series = all.first(where: { ($0["SeriesInstanceUID"] as? String) == stack.seriesInstanceUID }),
+                  let header = series["header"] as? [String: Any] else { continue }
+            checked += 1
+            #expect(facts["Modality"] == header["Modality"] as? String, "\(folder)")
+            #expect(facts["slices"] == String(stack.sources.count) && Int(facts["slices"] ?? "") == stack.geometry.size.z)
+            if let normal = header["slice_normal"] as? [Double], normal.count == 3 {
+                let n = Vector3(normal[0], normal[1], normal[2])
+                let direction = Matrix3(columns: Vector3(1, 0, 0), Vector3(0, 1, 0), n)
+                #expect(facts["plane"] == Plane(direction: direction).rawValue, "\(folder): normal \(normal)")
+            }
+        }
+    }
+}

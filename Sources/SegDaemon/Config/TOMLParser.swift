@@ -18,7 +18,12 @@ public struct TOMLParser {
     var currentKey = ""
     var diagnostics: [ConfigDiagnostic] = []
 
-    init(_ text: String) { bytes = Array(text.utf8) }
+    init(_ text: String) {
+        var b = Array(text.utf8)
+        // A UTF-8 byte order mark (some editors write one) is not part of the document.
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
+        bytes = b
+    }
 
     /// The document's root table and every syntax error found.
     public static func parse(_ text: String) -> (root: TOMLTable, diagnostics: [ConfigDiagnostic]) {
