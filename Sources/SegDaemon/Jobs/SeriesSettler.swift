@@ -33,7 +33,9 @@ public struct SeriesSettler<Instant: InstantProtocol>: Sendable where Instant.Du
         /// 1 for the first job of a series, 2 for its first re-run, ...
         public var generation: Int
         public var isRerun: Bool { generation > 1 }
-        /// Paths in arrival order, each once.
+        /// The paths of THIS batch, in arrival order, each once. For a re-run these are only the late files; the
+        /// daemon decides whether the job also reads the series' earlier files (still in the spool unless the
+        /// retention deleted them).
         public var files: [String]
     }
 
