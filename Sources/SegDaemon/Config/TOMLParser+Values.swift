@@ -84,7 +84,7 @@ extension TOMLParser {
             }
             do {
                 items.append(try parseValue())
-            } catch where error.line > startLine {
+            } catch where error.line > startLine && lineLooksLikeAStatement(from: lineStart) {
                 throw Failure(line: error.line, column: error.column,
                               message: error.message + " (inside the array opened on line \(startLine); is a ']' missing?)")
             }
@@ -93,7 +93,7 @@ extension TOMLParser {
             case UInt8(ascii: ",")?: index += 1
             case UInt8(ascii: "]")?: index += 1; return items
             case let c?:
-                let hint = line > startLine ? " (inside the array opened on line \(startLine); is a ']' missing?)" : ""
+                let hint = line > startLine && lineLooksLikeAStatement(from: lineStart) ? " (inside the array opened on line \(startLine); is a ']' missing?)" : ""
                 throw fail("expected ',' or ']' in the array, found \(Self.describe(c))" + hint)
             case nil: throw fail("unterminated array: expected ']'")
             }

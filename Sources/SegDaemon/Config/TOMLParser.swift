@@ -127,8 +127,8 @@ public struct TOMLParser {
         }
     }
 
-    func lineLooksLikeAStatement() -> Bool {
-        var i = index
+    func lineLooksLikeAStatement(from start: Int? = nil) -> Bool {
+        var i = start ?? index
         while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
         guard i < bytes.count else { return true }
         let c = bytes[i]
