@@ -17,6 +17,10 @@ let package = Package(
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
+        .executable(name: "segd-bench-seg", targets: ["segd-bench-seg"]),
+        .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
+        .library(name: "SegdPluginUNet", type: .dynamic, targets: ["UNetPluginEntry"]),
+        .library(name: "SegdPluginUNETR", type: .dynamic, targets: ["UNETRPluginEntry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +34,7 @@ let package = Package(
             name: "CDCMTKShim",
             linkerSettings: [
                 // Listed explicitly: pkg-config's dcmtk.pc fails without libsndfile1-dev (see design notes).
+                .linkedLibrary("dcmseg"), .linkedLibrary("dcmfg"), .linkedLibrary("dcmiod"),
                 .linkedLibrary("dcmjpls"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmimgle"),
                 .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"),
                 .linkedLibrary("openjp2"),
@@ -44,6 +49,8 @@ let package = Package(
         // The model plugin C ABI (header shared by host and plugins) and the plugin SDK / host.
         .target(name: "CSegPlugin"),
         .target(name: "SegModelKit", dependencies: ["Imaging", "NN", "CSegPlugin"], swiftSettings: strictSwift),
+        // Times the pipeline stages on full-size synthetic data (a benchmark, not a test).
+        .executableTarget(name: "pipeline-bench", dependencies: ["Imaging", "SegModelKit"], swiftSettings: strictSwift),
 
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
         .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
@@ -62,6 +69,10 @@ let package = Package(
         .executableTarget(name: "segd-bench-dicom", dependencies: ["DICOM", "Imaging"],
                           path: "Benchmarks/DICOMBenchmark", swiftSettings: strictSwift),
 
+        // DICOM-SEG write benchmark vs highdicom (not a test): `swift run -c release segd-bench-seg`.
+        .executableTarget(name: "segd-bench-seg", dependencies: ["DICOM", "Imaging"],
+                          path: "Benchmarks/SEGBenchmark", swiftSettings: strictSwift),
+
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strictSwift),
         .testTarget(name: "SegModelKitTests", dependencies: ["SegModelKit"], exclude: ["Generators"],
                     swiftSettings: strictSwift),
@@ -72,10 +83,39 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         // Tensors, ops, layers and safetensors I/O: the CPU inference engine. Knows nothing of DICOM.
-        .target(name: "NN", dependencies: ["CBLAS"], swiftSettings: strictSwift),
+        .target(name: "NN", dependencies: ["CBLAS"], exclude: ["README.md"], swiftSettings: strictSwift),
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
+        // End-to-end tests that run the built `segd` binary and plugins.
+        .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+
+        // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
+        .target(name: "UTNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UTNet/Sources",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UTNetPluginTests", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UTNet/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
+        .executableTarget(name: "UTNet-bench", dependencies: ["UTNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UTNet/Benchmark", swiftSettings: strictSwift),
+
+        // MONAI UNet / BasicUNet and UNETR model plugins, their parity tests and benchmarks.
+        .target(name: "UNetPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNet/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNetPluginEntry", dependencies: ["UNetPlugin", "SegModelKit"], path: "Plugins/UNet/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNetPluginTests", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNet-bench", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNet/Benchmark", swiftSettings: strictSwift),
+        .target(name: "UNETRPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNETR/Sources",
+                swiftSettings: strictSwift),
+        .target(name: "UNETRPluginEntry", dependencies: ["UNETRPlugin", "SegModelKit"], path: "Plugins/UNETR/Entry",
+                swiftSettings: strictSwift),
+        .testTarget(name: "UNETRPluginTests", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                    path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
+        .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+                          path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
         .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17

@@ -13,6 +13,9 @@ public struct DICOMError: Error, Sendable, Equatable, CustomStringConvertible {
         case series
         /// A file system error (folder missing, not readable).
         case io
+        /// A DICOM-SEG cannot be written for this input (unreferenceable source, geometry mismatch, undescribed
+        /// labels), or DCMTK failed to build, save or read one.
+        case segmentation
     }
 
     public var code: Code

@@ -24,6 +24,8 @@ public struct JobSummary: Sendable, Codable {
     public var stageSeconds: [String: Double]
     public var windows: Int
     public var labels: [Label]
+    /// Frames in the written SEG.
+    public var segFrames: Int
     /// Files written, by kind (e.g. "seg", "labelmap", "summary").
     public var outputs: [String: String]
     /// The estimated peak bytes of the pipeline's own buffers (see `MemoryEstimate`).

@@ -17,15 +17,29 @@ public struct ProcessJob {
     public var writeNRRD: Bool
     /// Compute threads for the plugin (0 = its default).
     public var threads: Int
+    /// The SEG's SeriesNumber.
+    public var segSeriesNumber: Int
+    /// The SEG's SeriesDescription; nil gives "segd: <model id> <version>".
+    public var segSeriesDescription: String?
+    /// Write SEG frames for empty slices of a segment too.
+    public var keepEmptyFrames: Bool
+    /// Reported in the SEG's SoftwareVersions.
+    public var softwareVersion: String
 
     public init(seriesDirectory: String, bundleDirectory: String, outputDirectory: String,
-                seriesInstanceUID: String? = nil, writeNRRD: Bool = false, threads: Int = 0) {
+                seriesInstanceUID: String? = nil, writeNRRD: Bool = false, threads: Int = 0,
+                segSeriesNumber: Int = 901, segSeriesDescription: String? = nil, keepEmptyFrames: Bool = false,
+                softwareVersion: String) {
         self.seriesDirectory = seriesDirectory
         self.bundleDirectory = bundleDirectory
         self.outputDirectory = outputDirectory
         self.seriesInstanceUID = seriesInstanceUID
         self.writeNRRD = writeNRRD
         self.threads = threads
+        self.segSeriesNumber = segSeriesNumber
+        self.segSeriesDescription = segSeriesDescription
+        self.keepEmptyFrames = keepEmptyFrames
+        self.softwareVersion = softwareVersion
     }
 
     public func run(registry: PluginRegistry, progress: @escaping @Sendable (JobProgress) -> Void = { _ in })
@@ -73,6 +87,13 @@ public struct ProcessJob {
             throw JobError(.output, "cannot create the output folder \(outputDirectory): \(error.localizedDescription)")
         }
         let base = URL(fileURLWithPath: outputDirectory).appendingPathComponent(Self.outputStem(stack, manifest))
+        let segURL = base.appendingPathExtension("seg.dcm")
+        let options = SEGWriteOptions(algorithmName: manifest.id, algorithmVersion: manifest.version,
+                                      seriesNumber: segSeriesNumber, seriesDescription: segSeriesDescription,
+                                      softwareVersion: softwareVersion, keepEmptyFrames: keepEmptyFrames)
+        let written = try SEGWriter.write(result.labelMap, source: stack, segments: manifest.labels,
+                                          options: options, to: segURL.path)
+        outputs["seg"] = written.path
         if writeNRRD {
             let url = base.appendingPathExtension("nrrd")
             try NRRDWriter.write(result.labelMap, to: url)
@@ -90,7 +111,8 @@ public struct ProcessJob {
                           size: [g.size.x, g.size.y, g.size.z], spacing: [g.spacing.x, g.spacing.y, g.spacing.z],
                           slices: stack.sliceCount),
             model: manifest.id, modelVersion: manifest.version, stageSeconds: timer.seconds,
-            windows: result.windows, labels: labels, outputs: outputs, estimatedPeakBytes: estimate.peakBytes)
+            windows: result.windows, labels: labels, segFrames: written.frames, outputs: outputs,
+            estimatedPeakBytes: estimate.peakBytes)
         let summaryURL = base.appendingPathExtension("json")
         summary.outputs["summary"] = summaryURL.path
         try Self.writeJSON(summary, to: summaryURL)

@@ -62,6 +62,8 @@ let convs: [ConvCase] = [
     ConvCase(name: "conv3d 128->128 k3 24^3", cin: 128, cout: 128, size: 24, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 16->16 k3 48^3", cin: 16, cout: 16, size: 48, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 1->16 k3 s2 96^3", cin: 1, cout: 16, size: 96, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 16->32 k3 s2 48^3", cin: 16, cout: 32, size: 48, k: 3, stride: 2, pad: 1, dims: 3),
+    ConvCase(name: "conv3d 64->128 k3 s2 12^3", cin: 64, cout: 128, size: 12, k: 3, stride: 2, pad: 1, dims: 3),
     ConvCase(name: "conv3d 2->2 k3 96^3", cin: 2, cout: 2, size: 96, k: 3, stride: 1, pad: 1, dims: 3),
     ConvCase(name: "conv3d 32->2 k1 96^3", cin: 32, cout: 2, size: 96, k: 1, stride: 1, pad: 0, dims: 3),
     ConvCase(name: "conv2d 32->32 k3 256^2", cin: 32, cout: 32, size: 256, k: 3, stride: 1, pad: 1, dims: 2),
@@ -69,6 +71,7 @@ let convs: [ConvCase] = [
     ConvCase(name: "conv2d 32->32 k3 128^2", cin: 32, cout: 32, size: 128, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d 32->64 k3 s2 128^2", cin: 32, cout: 64, size: 128, k: 3, stride: 2, pad: 1, dims: 2),
     ConvCase(name: "conv2d 128->128 k3 32^2", cin: 128, cout: 128, size: 32, k: 3, stride: 1, pad: 1, dims: 2),
+    ConvCase(name: "conv2d 512->512 k3 16^2", cin: 512, cout: 512, size: 16, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d 512->512 k3 8^2", cin: 512, cout: 512, size: 8, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d dw 128 k3 64^2", cin: 1, cout: 128, size: 64, k: 3, stride: 1, pad: 1, dims: 2),
     ConvCase(name: "conv2d 256->256 k3 32^2", cin: 256, cout: 256, size: 32, k: 3, stride: 1, pad: 1, dims: 2),
@@ -109,4 +112,13 @@ if filter == "gemm" {
         let a = random([m, k]), b = random([k, n])
         time("gemm \(m)x\(k)x\(n)", gflop: 2 * Double(m * k * n) / 1e9, repeats: 5) { try! Functional.matmul(a, b) }
     }
+}
+
+if filter == "basicunet" {
+    let net = BasicUNetProxy()
+    let x = random([1, 1, 96, 96, 96])
+    try time("BasicUNet-3D proxy 96^3 (252.3 GFLOP)", gflop: 252.3) { try net.forward(x) }
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    print("peak RSS \(u.ru_maxrss / 1024) MiB")
 }

@@ -42,7 +42,7 @@ final class ProgressReporter: @unchecked Sendable {
 enum SummaryPrinter {
     static func print(_ s: JobSummary) {
         Swift.print("series:  \(s.series.modality) \(s.series.size.map(String.init).joined(separator: "x"))")
-        Swift.print("model:   \(s.model) \(s.modelVersion), \(s.windows) windows")
+        Swift.print("model:   \(s.model) \(s.modelVersion), \(s.windows) windows, \(s.segFrames) SEG frames")
         let order = JobStage.allCases.map(\.rawValue)
         let stages = order.compactMap { k in s.stageSeconds[k].map { String(format: "%@ %.2f s", k, $0) } }
         Swift.print("stages:  \(stages.joined(separator: ", "))")

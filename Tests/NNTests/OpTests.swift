@@ -97,6 +97,26 @@ import Testing
     }
 }
 
+@Suite struct AttentionTests {
+    @Test func attentionWithBiasBeforeScale() throws {
+        let y = try Functional.attention(q: try Fixtures.tensor("attention_bias.q"), k: try Fixtures.tensor("attention_bias.k"),
+                                         v: try Fixtures.tensor("attention_bias.v"), scale: 0.5,
+                                         bias: try Fixtures.tensor("attention_bias.bias"))
+        expectClose(y, try Fixtures.tensor("attention_bias.y"), "attention with bias")
+    }
+
+    @Test func multiHeadSelfAttentionLayer() throws {
+        let store = WeightStore(tensors: [
+            "attn.qkv.weight": try Fixtures.tensor("mhsa.wqkv"), "attn.out_proj.weight": try Fixtures.tensor("mhsa.wo"),
+            "attn.out_proj.bias": try Fixtures.tensor("mhsa.bo"),
+        ])
+        let layer = try MultiHeadSelfAttention(store, prefix: "attn", hidden: 16, heads: 4)
+        try store.checkAllUsed()
+        expectClose(try layer.forward(try Fixtures.tensor("mhsa.x")), try Fixtures.tensor("mhsa.y"), "mhsa layer")
+        #expect(throws: NNError.self) { try layer.forward(Tensor(shape: [1, 3, 8])) }
+    }
+}
+
 @Suite struct ResamplingTests {
     static let interpCases: [String] = ["nearest2d_size", "nearest2d_down", "nearest2d_scale2", "nearest3d_scale15"]
         + ["T", "F"].flatMap { t in

@@ -117,6 +117,21 @@ import Testing
         #expect(y[0, 0, 0, 0] == 1 + 12 * 0.5)  // corner: 2x2 window per channel
     }
 
+    @Test func foldingBatchNormIntoConv() throws {
+        let x = try Fixtures.tensor("conv2d_basic.x"), w = try Fixtures.tensor("conv2d_basic.w")
+        let store = WeightStore(tensors: [
+            "c.weight": w, "c.bias": try Fixtures.tensor("conv2d_basic.b"),
+            "n.weight": try Tensor(shape: [4], data: [1.5, 0.5, 1, 2]), "n.bias": try Tensor(shape: [4], data: [0.1, -0.2, 0, 0.3]),
+            "n.running_mean": try Tensor(shape: [4], data: [0.2, -0.1, 0.3, 0]),
+            "n.running_var": try Tensor(shape: [4], data: [0.5, 2, 1, 0.8]),
+        ])
+        let conv = try Conv(store, prefix: "c", spatialDims: 2, inChannels: 3, outChannels: 4, kernel: [3], padding: [1])
+        let bn = try BatchNorm(store, prefix: "n", channels: 4)
+        let expected = try bn.forward(try conv.forward(x))
+        expectClose(try conv.folding(bn).forward(x), expected, "conv folded with batch norm")
+        #expect(conv.weight.toArray() == w.toArray())  // the original is untouched (copy-on-write)
+    }
+
     @Test func layersLoadByPrefix() throws {
         let store = WeightStore(tensors: [
             "m.bn.weight": try Tensor(shape: [2], data: [2, 3]), "m.bn.bias": try Tensor(shape: [2], data: [1, -1]),

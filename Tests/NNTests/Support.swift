@@ -10,19 +10,17 @@ enum Fixtures {
             .appendingPathComponent("Fixtures/nn-ops").path
     }()
 
-    /// The op fixture file; a failure to open it is fatal to the tests that use it (never a skip).
-    static let ops: SafeTensorsFile = {
-        do { return try SafeTensorsFile(path: directory + "/ops.safetensors") } catch {
-            fatalError("NN op fixtures missing or unreadable at \(directory): \(error)")
-        }
-    }()
+    /// The op fixture file, opened once; every test using it fails (never skips) when it is missing.
+    private static let opened = Result { try SafeTensorsFile(path: directory + "/ops.safetensors") }
 
-    static func tensor(_ name: String) throws -> Tensor { try ops.tensor(name) }
-    static func optional(_ name: String) throws -> Tensor? { ops.entries[name] == nil ? nil : try ops.tensor(name) }
+    static func ops() throws -> SafeTensorsFile { try opened.get() }
+
+    static func tensor(_ name: String) throws -> Tensor { try ops().tensor(name) }
+    static func optional(_ name: String) throws -> Tensor? { try ops().entries[name] == nil ? nil : try ops().tensor(name) }
 
     /// The JSON parameters of a case.
     static func params(_ name: String) throws -> [String: Any] {
-        let s = try #require(ops.metadata[name], "no case \(name) in ops.safetensors")
+        let s = try #require(try ops().metadata[name], "no case \(name) in ops.safetensors")
         return try #require(try JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any])
     }
 }

@@ -58,4 +58,11 @@ import Testing
         #expect(grid.flipped == [true, true, true])
         #expect(grid.shape == [6, 4, 5])
     }
+
+    @Test func refusesShearedGrids() {
+        // A gantry-tilt-like shear: the slice axis leans 10° toward y.
+        let tilt = Matrix3(columns: Vector3(1, 0, 0), Vector3(0, 1, 0), Vector3(0, sin(0.17), cos(0.17)) * 1)
+        let g = Geometry(size: SIMD3(4, 4, 4), spacing: Vector3(1, 1, 1), origin: .zero, direction: tilt)
+        #expect(throws: ModelError.self) { try ModelSpaceGrid(source: g, orientation: AxisCodes("RAS"), spacing: nil) }
+    }
 }

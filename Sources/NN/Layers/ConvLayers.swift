@@ -48,6 +48,12 @@ public struct ConvTranspose: Layer {
         self.stride = stride; self.padding = padding; self.outputPadding = outputPadding
     }
 
+    /// A transposed convolution from explicit tensors (weight `[in, out, k...]`).
+    public init(weight: Tensor, bias: Tensor?, stride: [Int] = [1], padding: [Int] = [0], outputPadding: [Int] = [0]) {
+        self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding
+        self.outputPadding = outputPadding
+    }
+
     public func forward(_ x: Tensor) throws -> Tensor {
         try Functional.convTranspose(x, weight: weight, bias: bias, stride: stride, padding: padding,
                                      outputPadding: outputPadding)
@@ -64,5 +70,30 @@ public struct Linear: Layer {
         self.bias = bias ? try store.tensor(key(prefix, "bias"), shape: [outFeatures]) : nil
     }
 
+    /// A linear layer from explicit tensors (weight `[out, in]`).
+    public init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight; self.bias = bias
+    }
+
     public func forward(_ x: Tensor) throws -> Tensor { try Functional.linear(x, weight: weight, bias: bias) }
+}
+
+extension Conv {
+    /// This convolution with an eval-mode batch norm that follows it folded into its weights and bias:
+    /// `bn(conv(x)) == conv.folding(bn)(x)` up to rounding, saving a full pass over the output.
+    public func folding(_ bn: BatchNorm) throws -> Conv {
+        let cout = weight.shape[0]
+        guard bn.scale.count == cout else {
+            throw NNError(.shapeMismatch, "cannot fold a BatchNorm over \(bn.scale.count) channels into a conv with \(cout) outputs")
+        }
+        let per = weight.count / cout
+        var w = weight
+        w.withUnsafeMutableBufferPointer { p in
+            for co in 0..<cout { for i in 0..<per { p[co * per + i] *= bn.scale[co] } }
+        }
+        let b = try Tensor(shape: [cout], data: (0..<cout).map { co in
+            (bias.map { $0.ptr[co] } ?? 0) * bn.scale[co] + bn.shift[co]
+        })
+        return Conv(weight: w, bias: b, stride: stride, padding: padding, groups: groups)
+    }
 }

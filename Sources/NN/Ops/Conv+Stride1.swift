@@ -12,7 +12,10 @@ extension Functional {
     /// each worker pads the `kd` input planes of its current output plane into a private slab, fills a col
     /// tile of at most `tileElements` floats and runs a single-threaded GEMM on it. Memory per worker:
     /// slab `Cin/g · (kd · Hp·Wp + slack)`, col tile, and a result tile `Cout/g × n`.
-    static func convStride1(_ s: ConvShape, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+    ///
+    /// `x` holds one base pointer per input channel of the group (channels may live in different tensors:
+    /// a convolution of a channel concatenation needs no concatenated copy).
+    static func convStride1(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, tileElements: Int) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
@@ -20,10 +23,20 @@ extension Functional {
         let slabStride = s.kd * plane + slack
         // Only padded rows 0..<oh hold valid outputs; columns beyond them are skipped.
         let usedPositions = (s.oh - 1) * wp + s.ow
-        let n = max(16, min(usedPositions, tileElements / max(1, K)))
+        // Columns per tile: the L2 budget, but at least 256 so that repacking the weights per call stays
+        // cheap for wide layers, and small enough that every worker gets work.
+        let workers = threadCount()
+        let fair = max(16, (s.od * usedPositions + workers - 1) / workers)
+        let n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
         let tilesPerPlane = (usedPositions + n - 1) / n
         let items = s.od * tilesPerPlane
         let outPlane = s.oh * s.ow
+        if s.coutG >= usedPositions && threadCount() > 1 && K * usedPositions <= 4 << 20 {
+            // Few positions, many channels (deep layers): the weights outweigh the im2col tile, so build one
+            // tile per plane and split the product over output channels instead of positions.
+            convStride1WideChannels(s, x: x, w: w, bias: bias, out: out)
+            return
+        }
         parallelChunks(items) { range in
             let slab = Scratch(count: cinG * slabStride), col = Scratch(count: K * n), res = Scratch(count: s.coutG * n)
             let S = slab.pointer, C = col.pointer, R = res.pointer
@@ -31,7 +44,12 @@ extension Functional {
             for item in range {
                 let od = item / tilesPerPlane, tile = item % tilesPerPlane
                 if od != currentPlane {
-                    padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp)
+                    // Only the padded rows this worker's tiles of plane od read.
+                    let firstTile = max(range.lowerBound, od * tilesPerPlane) - od * tilesPerPlane
+                    let lastTile = min(range.upperBound - 1, od * tilesPerPlane + tilesPerPlane - 1) - od * tilesPerPlane
+                    let lastPos = min(usedPositions, (lastTile + 1) * n) - 1 + slack
+                    padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp,
+                            rows: (firstTile * n) / wp..<(lastPos / wp + 1))
                     currentPlane = od
                 }
                 let p0 = tile * n, nn = min(n, usedPositions - p0)
@@ -58,26 +76,95 @@ extension Functional {
         }
     }
 
+    /// `convStride1` for layers with more output channels than positions per plane: per output plane, one
+    /// shared im2col tile of all positions, and a GEMM split over output-channel rows.
+    static func convStride1WideChannels(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
+                                        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+        let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
+        let slack = (s.kh - 1) * wp + (s.kw - 1)
+        let kv = s.kernelVolume, K = s.cinG * kv, khw = s.kh * s.kw
+        let slabStride = s.kd * plane + slack
+        let used = (s.oh - 1) * wp + s.ow
+        let slab = Scratch(count: s.cinG * slabStride), col = Scratch(count: K * used), res = Scratch(count: s.coutG * used)
+        let S = slab.pointer, C = col.pointer, R = res.pointer
+        let outPlane = s.oh * s.ow
+        for od in 0..<s.od {
+            padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp)
+            parallelChunks(K, minChunk: 64) { ks in
+                for k in ks {
+                    let ci = k / kv, r = k % kv
+                    let kd = r / khw, kh = (r % khw) / s.kw, kw = r % s.kw
+                    (C + k * used).update(from: S + ci * slabStride + kd * plane + kh * wp + kw, count: used)
+                }
+            }
+            BLAS.sgemm(m: s.coutG, n: used, k: K, a: w, lda: K, b: C, ldb: used, c: R, ldc: used)
+            parallelFor(s.coutG) { co in
+                let b = bias?[co] ?? 0
+                let src = R + co * used, dst = out + co * s.outPlane + od * outPlane
+                for y in 0..<s.oh {
+                    let d = dst + y * s.ow, sp = src + y * wp
+                    for i in 0..<s.ow { d[i] = sp[i] + b }
+                }
+            }
+        }
+    }
+
     /// Zero-padded copy of the input planes feeding output plane `od` (kd planes, then `slack` zeros).
-    static func padSlab(_ s: ConvShape, x: UnsafePointer<Float>, od: Int, slab: UnsafeMutablePointer<Float>,
-                        slabStride: Int, plane: Int, wp: Int) {
+    /// Only padded rows in `rows` (clamped to the plane) are written; a tile never reads other rows except as
+    /// garbage columns, which are discarded.
+    static func padSlab(_ s: ConvShape, x: [UnsafePointer<Float>], od: Int, slab: UnsafeMutablePointer<Float>,
+                        slabStride: Int, plane: Int, wp: Int, rows: Range<Int>? = nil) {
+        let hp = plane / wp
+        let yLo = max(0, rows?.lowerBound ?? 0), yHi = min(hp, rows?.upperBound ?? hp)
         for ci in 0..<s.cinG {
-            let dst = slab + ci * slabStride, src = x + ci * s.inPlane
+            let dst = slab + ci * slabStride, src = x[ci]
             for j in 0..<s.kd {
                 let z = od + j - s.pd, dp = dst + j * plane
-                if z < 0 || z >= s.id { dp.update(repeating: 0, count: plane); continue }
-                if s.ph > 0 { dp.update(repeating: 0, count: s.ph * wp) }
-                for y in 0..<s.ih {
-                    let row = dp + (y + s.ph) * wp
+                if z < 0 || z >= s.id {
+                    if yHi > yLo { (dp + yLo * wp).update(repeating: 0, count: (yHi - yLo) * wp) }
+                    continue
+                }
+                for py in yLo..<max(yLo, yHi) {
+                    let row = dp + py * wp, y = py - s.ph
+                    if y < 0 || y >= s.ih { row.update(repeating: 0, count: wp); continue }
                     if s.pw > 0 {
                         row.update(repeating: 0, count: s.pw)
                         (row + s.pw + s.iw).update(repeating: 0, count: s.pw)
                     }
                     (row + s.pw).update(from: src + (z * s.ih + y) * s.iw, count: s.iw)
                 }
-                if s.ph > 0 { (dp + (s.ph + s.ih) * wp).update(repeating: 0, count: s.ph * wp) }
             }
             (dst + s.kd * plane).update(repeating: 0, count: slabStride - s.kd * plane)
         }
+    }
+}
+
+extension Functional {
+    /// `conv(concat(inputs, axis: 1), ...)` without materialising the concatenation (U-Net decoders convolve
+    /// `[skip, upsampled]`). All inputs share batch and spatial size; `weight.shape[1]` is their total channel
+    /// count. Stride-1 convolutions read the inputs in place; other cases fall back to a real concatenation.
+    public static func conv(
+        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0]
+    ) throws -> Tensor {
+        guard let first = inputs.first else { throw NNError(.invalidArgument, "conv of an empty concatenation") }
+        for t in inputs where t.rank != first.rank || t.shape[0] != first.shape[0] || t.shape.dropFirst(2) != first.shape.dropFirst(2) {
+            throw NNError(.shapeMismatch, "conv(concatenating:): \(shapeString(t.shape)) does not fit \(shapeString(first.shape))")
+        }
+        let channels = inputs.reduce(0) { $0 + $1.shape[1] }
+        var virtualShape = first.shape
+        virtualShape[1] = channels
+        let s = try convShape(virtualShape, weight: weight, bias: bias, stride: stride, padding: padding, groups: 1)
+        let pointwise = s.kernelVolume == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
+        guard s.sd == 1, s.sh == 1, s.sw == 1, !pointwise, s.n == 1 else {
+            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding)
+        }
+        var outShape = [s.n, s.cout]
+        outShape += first.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
+        let out = Tensor(uninitialized: outShape)
+        var pointers: [UnsafePointer<Float>] = []
+        for t in inputs { for c in 0..<t.shape[1] { pointers.append(UnsafePointer(t.ptr + c * s.inPlane)) } }
+        convStride1(s, x: pointers, w: weight.ptr, bias: bias.map { UnsafePointer($0.ptr) }, out: out.ptr,
+                    tileElements: defaultStride1TileElements)
+        return withExtendedLifetime(inputs) { out }
     }
 }

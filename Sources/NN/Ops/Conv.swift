@@ -14,7 +14,7 @@ struct ConvShape {
 }
 
 extension Functional {
-    /// Default bound of the im2col tile buffer, in floats (16 MiB).
+    /// Marker for "use the default tile size" (the real bound is `defaultStride1TileElements`).
     static let defaultConvTileElements = 4 << 20
 
     /// N-d convolution like `F.conv2d` / `F.conv3d` (dilation 1).
@@ -36,7 +36,7 @@ extension Functional {
     static func conv(
         _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int, tileElements: Int
     ) throws -> Tensor {
-        let s = try convShape(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
+        let s = try convShape(x.shape, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
         var outShape = [s.n, s.cout]
         outShape += x.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
         let out = Tensor(uninitialized: outShape)
@@ -47,7 +47,8 @@ extension Functional {
         if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
             for b in 0..<s.n {
                 for g in 0..<s.groups {
-                    convStride1(s, x: X + (b * s.cin + g * s.cinG) * s.inPlane, w: W + g * s.coutG * K,
+                    let base = X + (b * s.cin + g * s.cinG) * s.inPlane
+                    convStride1(s, x: (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }, w: W + g * s.coutG * K,
                                 bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
                                 out: O + (b * s.cout + g * s.coutG) * P,
                                 tileElements: tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements)
@@ -71,30 +72,34 @@ extension Functional {
             }
             return out
         }
+        // Strided (or otherwise general) convolution: work items are (batch, group, block of output rows);
+        // each worker fills its own bounded im2col tile and multiplies it into its block of output columns.
         let rows = s.od * s.oh
-        let rowsPerTile = max(1, min(rows, tileElements / max(1, K * s.ow)))
-        let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
-        for b in 0..<s.n {
-            for g in 0..<s.groups {
-                let xg = X + (b * s.cin + g * s.cinG) * s.inPlane
-                var r0 = 0
-                while r0 < rows {
-                    let r1 = min(rows, r0 + rowsPerTile)
-                    let ncol = (r1 - r0) * s.ow
-                    im2col(s, xg, col, rows: r0..<r1, ld: ncol)
-                    BLAS.sgemm(m: s.coutG, n: ncol, k: K, a: W + g * s.coutG * K, lda: K, b: col, ldb: ncol,
-                               beta: beta, c: O + (b * s.cout + g * s.coutG) * P + r0 * s.ow, ldc: P)
-                    r0 = r1
-                }
+        let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
+        let rowsPerTile = max(1, min(rows, cap / max(1, K * s.ow)))
+        let tiles = (rows + rowsPerTile - 1) / rowsPerTile
+        parallelChunks(s.n * s.groups * tiles) { items in
+            let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
+            for item in items {
+                let t = item % tiles, bg = item / tiles, g = bg % s.groups, b = bg / s.groups
+                let r0 = t * rowsPerTile, r1 = min(rows, r0 + rowsPerTile)
+                let ncol = (r1 - r0) * s.ow
+                im2col(s, X + (b * s.cin + g * s.cinG) * s.inPlane, col, rows: r0..<r1, ld: ncol)
+                BLAS.sgemmSerial(m: s.coutG, n: ncol, k: K, a: W + g * s.coutG * K, lda: K, b: col, ldb: ncol,
+                                 beta: beta, c: O + (b * s.cout + g * s.coutG) * P + r0 * s.ow, ldc: P)
             }
         }
         return out
     }
 
     static func convShape(
-        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int
+        _ xShape: [Int], weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int
     ) throws -> ConvShape {
-        let dims = try spatialDims(x, op: "conv")
+        guard xShape.count == 4 || xShape.count == 5 else {
+            throw NNError(.shapeMismatch, "conv expects [N, C, H, W] or [N, C, D, H, W], got \(shapeString(xShape))")
+        }
+        let dims = xShape.count - 2
+        let x = (shape: xShape, rank: xShape.count)
         guard weight.rank == x.rank else {
             throw NNError(.shapeMismatch, "conv weight \(shapeString(weight.shape)) does not fit input \(shapeString(x.shape))")
         }
@@ -138,8 +143,8 @@ extension Functional {
                        rows: Range<Int>, ld: Int) {
         let kv = s.kernelVolume, khw = s.kh * s.kw
         let K = s.cinG * kv
-        parallelChunks(K) { ks in
-            for k in ks {
+        do {  // one kernel row (ci, kd, kh, kw) at a time
+            for k in 0..<K {
                 let ci = k / kv, kr = k % kv
                 let kd = kr / khw, kh = (kr % khw) / s.kw, kw = kr % s.kw
                 let xc = x + ci * s.inPlane

@@ -1,17 +1,17 @@
 extension Functional {
     /// Elementwise `a + b` with NumPy/PyTorch broadcasting.
-    public static func add(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "add", +) }
+    public static func add(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "add", AddKernel()) }
 
     /// Elementwise `a * b` with NumPy/PyTorch broadcasting.
-    public static func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "mul", *) }
+    public static func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "mul", MulKernel()) }
 
     /// Elementwise `a - b` with NumPy/PyTorch broadcasting.
-    public static func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "sub", -) }
+    public static func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(a, b, "sub", SubKernel()) }
 
     /// `x * s`.
     public static func scale(_ x: Tensor, by s: Float) -> Tensor { map(x, ScaleKernel(factor: s)) }
 
-    static func binary(_ a: Tensor, _ b: Tensor, _ name: String, _ f: (Float, Float) -> Float) throws -> Tensor {
+    static func binary<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, _ name: String, _ f: K) throws -> Tensor {
         let A = a.ptr, B = b.ptr
         if a.shape == b.shape {
             let out = Tensor(uninitialized: a.shape)
@@ -82,8 +82,11 @@ extension Functional {
         var offset = 0
         for t in tensors {
             let row = t.shape[ax] * inner, T = t.ptr, off = offset
-            parallelFor(outer, minChunk: max(1, 65536 / max(1, row))) { o in
-                (O + o * rowOut + off).update(from: T + o * row, count: row)
+            // Split long rows too, so a single [1, C, D, H, W] block is copied by all workers.
+            let pieces = max(1, row / (1 << 18)), piece = (row + pieces - 1) / pieces
+            parallelFor(outer * pieces, minChunk: max(1, 65536 / max(1, piece))) { job in
+                let o = job / pieces, lo = (job % pieces) * piece, n = min(piece, row - lo)
+                if n > 0 { (O + o * rowOut + off + lo).update(from: T + o * row + lo, count: n) }
             }
             offset += row
         }
@@ -137,4 +140,21 @@ extension Functional {
         }
         return out
     }
+}
+
+/// A scalar binary function applied elementwise (generic so loops are specialised).
+protocol BinaryKernel {
+    func callAsFunction(_ a: Float, _ b: Float) -> Float
+}
+
+struct AddKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b }
+}
+
+struct SubKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b }
+}
+
+struct MulKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b }
 }

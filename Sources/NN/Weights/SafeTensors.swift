@@ -136,12 +136,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw NNError(.weightShapeMismatch, "\(path): tensor '\(name)' is \(e.dtype.rawValue), expected a float type")
         }
         let src = base + dataStart + e.begin
+        defer { dropPages(e) }
         return Tensor(shape: e.shape) { out in
             let n = out.count
             switch e.dtype {
             case .f32:
                 UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: src, byteCount: n * 4)
+                #if _endian(big)
                 for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: out[i].bitPattern)) }
+                #endif
             case .f16:
                 for i in 0..<n {
                     out[i] = Float(Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
@@ -159,6 +162,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 break
             }
         }
+    }
+
+    /// Releases the mapped pages of an entry that has been copied out, so a large weights file does not stay
+    /// resident next to the tensors made from it (the file can still be read again; pages refault on demand).
+    private func dropPages(_ e: Entry) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (dataStart + e.begin + page - 1) / page * page, end = (dataStart + e.end) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
     }
 
     /// The integer tensor `name` (I64 or I32) as `Int64`s in row-major order.

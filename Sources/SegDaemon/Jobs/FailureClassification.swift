@@ -43,11 +43,14 @@ public enum FailureClassifier {
     }
 
     /// The DICOM layer failed. Unreadable files, non-images, undecodable pixels and rejected series are bad
-    /// input; a file-system error is transient; a broken DCMTK installation is permanent but not the input's
+    /// input, and so is a SEG that cannot be written for it; a file-system error is transient; a broken DCMTK installation is permanent but not the input's
     /// fault.
     public static func classify(_ error: DICOMError) -> JobFailure {
         switch error.code {
         case .unreadable, .notAnImage, .decode, .series:
+            return JobFailure(.permanent, quarantine: true, reason: error.message)
+        case .segmentation:
+            // Mostly the input (a source a SEG cannot reference, a geometry mismatch); repeating cannot help.
             return JobFailure(.permanent, quarantine: true, reason: error.message)
         case .io:
             return JobFailure(.transient, reason: error.message)

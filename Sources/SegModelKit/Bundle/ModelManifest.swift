@@ -31,6 +31,11 @@ public struct WeightsReference: Sendable, Equatable {
     public var file: String
     /// Lower-case hex SHA-256 of the file.
     public var sha256: String
+
+    public init(file: String, sha256: String) {
+        self.file = file
+        self.sha256 = sha256
+    }
 }
 
 /// What the model accepts.
@@ -39,6 +44,11 @@ public struct InputConstraints: Sendable, Equatable {
     public var modality: String?
     /// The fewest slices a series must have.
     public var minimumSlices: Int
+
+    public init(modality: String?, minimumSlices: Int) {
+        self.modality = modality
+        self.minimumSlices = minimumSlices
+    }
 }
 
 /// The anatomical plane a 2-D model works in.
@@ -72,6 +82,11 @@ public struct OutputSettings: Sendable, Equatable {
     }
     public var activation: Activation
     public var decision: Decision
+
+    public init(activation: Activation, decision: Decision) {
+        self.activation = activation
+        self.decision = decision
+    }
 }
 
 /// Connected-component cleanup of the label map.
@@ -89,6 +104,14 @@ public struct PostprocessingSettings: Sendable, Equatable {
     public var removeComponentsSmallerThan: Int
     /// Connectivity for `removeComponentsSmallerThan`: 6 (MONAI `RemoveSmallObjects` default) or 26.
     public var removeSmallConnectivity: Connectivity
+
+    public init(keepLargestComponent: LabelSelection, keepLargestConnectivity: Connectivity = .full,
+                removeComponentsSmallerThan: Int = 0, removeSmallConnectivity: Connectivity = .faces) {
+        self.keepLargestComponent = keepLargestComponent
+        self.keepLargestConnectivity = keepLargestConnectivity
+        self.removeComponentsSmallerThan = removeComponentsSmallerThan
+        self.removeSmallConnectivity = removeSmallConnectivity
+    }
 
     public static let none = PostprocessingSettings(
         keepLargestComponent: .none, keepLargestConnectivity: .full, removeComponentsSmallerThan: 0,

@@ -7,7 +7,7 @@ import Imaging
 /// |---|---|
 /// | preprocess | source volume (4 B/voxel) + model-space input (4 B/model voxel) |
 /// | inference | source + model input + accumulator (4·C_out B/model voxel) + window batch (input and output) + importance map |
-/// | back to source | source + accumulator + label map (1 B/voxel) + one source slice of C_out channels |
+/// | back to source | source + accumulator + label map (1 B/voxel) + one source slice of C_out channels + 8 model planes of C_out channels |
 /// | postprocess | source + label map + component index (4 B/voxel) |
 ///
 /// The network's own working memory (activations inside a plugin) is not included: add the plugin's figure
@@ -27,9 +27,11 @@ public struct MemoryEstimate: Sendable, Equatable {
     }
     public var backToSourceBytes: Int {
         4 * sourceVoxels + 4 * outputChannels * modelVoxels + sourceVoxels + 4 * outputChannels * sliceVoxels
+            + 4 * ModelSpaceGrid.sliceBlock * outputChannels * modelPlaneVoxels
     }
     public var postprocessBytes: Int { 4 * sourceVoxels + sourceVoxels + 4 * sourceVoxels }
     var sliceVoxels = 0
+    var modelPlaneVoxels = 0
 
     /// The largest phase.
     public var peakBytes: Int { max(preprocessBytes, inferenceBytes, backToSourceBytes, postprocessBytes) }
@@ -40,6 +42,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         sourceVoxels = source.voxelCount
         sliceVoxels = source.sliceVoxelCount
         modelVoxels = grid.voxelCount
+        modelPlaneVoxels = grid.voxelCount / grid.geometry.size[grid.modelAxisOfSource[2]]
         inputChannels = 1
         outputChannels = manifest.outputChannels
         windowVoxels = manifest.inference.roiSize.reduce(1, *)

@@ -67,13 +67,15 @@ struct ConnectedComponents {
         p[Int(rb)] = ra
     }
 
-    /// The root of voxel v (which must be selected).
-    mutating func root(_ v: Int) -> Int {
-        parent.withUnsafeMutableBufferPointer { Int(Self.find($0, Int32(v))) }
+    /// Calls `body(v, root, componentSize)` for every selected voxel, in scan order.
+    mutating func forEachSelected(_ body: (Int, Int, Int) -> Void) {
+        parent.withUnsafeMutableBufferPointer { p in
+            for v in 0..<p.count where p[v] != Self.unselected {
+                let r = Int(Self.find(p, Int32(v)))
+                body(v, r, Int(-p[r]))
+            }
+        }
     }
-
-    /// The size of the component whose root is r.
-    func size(root r: Int) -> Int { Int(-parent[r]) }
 }
 
 /// Connected-component cleanup as MONAI `KeepLargestConnectedComponent(independent=True)` and
@@ -84,12 +86,12 @@ public enum ComponentFilter {
     public static func keepLargest(_ map: inout LabelMap, labels: Set<UInt8>?, connectivity: Connectivity) {
         var cc = ConnectedComponents(map, connectivity: connectivity) { labels?.contains($0) ?? true }
         var best = [Int](repeating: -1, count: 256), bestSize = [Int](repeating: 0, count: 256)
-        for v in 0..<map.labels.count where cc.parent[v] != ConnectedComponents.unselected && cc.parent[v] < 0 {
-            let l = Int(map.labels[v]), size = cc.size(root: v)
-            if size > bestSize[l] { (best[l], bestSize[l]) = (v, size) }
+        cc.forEachSelected { v, root, size in
+            let l = Int(map.labels[v])
+            if size > bestSize[l] { (best[l], bestSize[l]) = (root, size) }
         }
-        for v in 0..<map.labels.count where cc.parent[v] != ConnectedComponents.unselected {
-            if cc.root(v) != best[Int(map.labels[v])] { map.labels[v] = 0 }
+        cc.forEachSelected { v, root, _ in
+            if root != best[Int(map.labels[v])] { map.labels[v] = 0 }
         }
     }
 
@@ -97,8 +99,8 @@ public enum ComponentFilter {
     public static func removeSmall(_ map: inout LabelMap, minimumVoxels: Int, connectivity: Connectivity) {
         guard minimumVoxels > 1 else { return }
         var cc = ConnectedComponents(map, connectivity: connectivity) { _ in true }
-        for v in 0..<map.labels.count where cc.parent[v] != ConnectedComponents.unselected {
-            if cc.size(root: cc.root(v)) < minimumVoxels { map.labels[v] = 0 }
+        cc.forEachSelected { v, _, size in
+            if size < minimumVoxels { map.labels[v] = 0 }
         }
     }
 }

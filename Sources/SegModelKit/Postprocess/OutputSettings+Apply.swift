@@ -59,6 +59,41 @@ extension OutputSettings {
     }
 }
 
+extension OutputSettings {
+    /// `label` for `count` consecutive voxels, channel by channel over contiguous runs (vectorisable), with the
+    /// same tie rules.
+    func labelRow(_ values: UnsafePointer<Float>, count: Int, channels: Int, stride: Int,
+                  into out: UnsafeMutablePointer<UInt8>) {
+        let best = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let index = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        defer { best.deallocate(); index.deallocate() }
+        switch decision {
+        case .argmax:
+            best.update(from: values, count: count)
+            index.initialize(repeating: 0, count: count)
+            for c in 1..<max(channels, 1) {
+                let p = values + c * stride
+                for v in 0..<count where p[v] > best[v] {
+                    best[v] = p[v]
+                    index[v] = Int32(c)
+                }
+            }
+            for v in 0..<count { out[v] = UInt8(clamping: index[v]) }
+        case .threshold(let t):
+            best.initialize(repeating: -.infinity, count: count)
+            index.initialize(repeating: -1, count: count)
+            for c in 0..<channels {
+                let p = values + c * stride
+                for v in 0..<count where p[v] >= t && p[v] > best[v] {
+                    best[v] = p[v]
+                    index[v] = Int32(c)
+                }
+            }
+            for v in 0..<count { out[v] = UInt8(clamping: index[v] + 1) }
+        }
+    }
+}
+
 extension ModelSpaceGrid {
     /// Resamples activated model-space channels back to the exact source grid (streamed by slice) and only
     /// then decides labels there. Returns a label map on the source grid.
@@ -68,10 +103,14 @@ extension ModelSpaceGrid {
         var map = LabelMap(geometry: source)
         let plane = source.sliceVoxelCount
         try map.labels.withUnsafeMutableBufferPointer { labels in
-            let out = labels.baseAddress!
+            nonisolated(unsafe) let out = labels.baseAddress!
+            let rows = source.size.y, width = source.size.x
             try forEachSourceSlice(channels: channels, values: probabilities) { k, slice in
-                let p = slice.baseAddress!
-                for v in 0..<plane { out[k * plane + v] = output.label(p + v, channels: channels, stride: plane) }
+                nonisolated(unsafe) let p = slice.baseAddress!
+                parallelFor(rows) { j in
+                    output.labelRow(p + j * width, count: width, channels: channels, stride: plane,
+                                    into: out + k * plane + j * width)
+                }
             }
         }
         return map

@@ -52,6 +52,27 @@ extension ModelSpaceGrid {
         let plane = n.x * n.y
         var slice = [Float](repeating: 0, count: channels * plane)
         let base = values.baseAddress!
+        if let taps = separableTaps() {
+            let modelPlane = geometry.size[modelAxisOfSource[0]] * geometry.size[modelAxisOfSource[1]]
+            let block = Self.sliceBlock
+            var planes = [Float](repeating: 0, count: block * channels * modelPlane)
+            for k0 in stride(from: 0, to: n.z, by: block) {
+                let k1 = min(k0 + block, n.z)
+                planes.withUnsafeMutableBufferPointer {
+                    separablePlanes(k0: k0, k1: k1, taps: taps[2], channels: channels, values: base, planes: $0.baseAddress!)
+                }
+                for k in k0..<k1 {
+                    planes.withUnsafeBufferPointer { p in
+                        slice.withUnsafeMutableBufferPointer { out in
+                            separableRows(plane: p.baseAddress! + (k - k0) * channels * modelPlane, taps: taps,
+                                          channels: channels, out: out.baseAddress!)
+                        }
+                    }
+                    try slice.withUnsafeBufferPointer { try body(k, $0) }
+                }
+            }
+            return
+        }
         for k in 0..<n.z {
             slice.withUnsafeMutableBufferPointer { out in
                 nonisolated(unsafe) let outBase = out.baseAddress!

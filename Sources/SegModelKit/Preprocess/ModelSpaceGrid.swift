@@ -27,6 +27,15 @@ public struct ModelSpaceGrid: Sendable {
               source.spacing.min() > 0 else {
             throw ModelError(.invalidGeometry, "the source grid is empty or degenerate; cannot map it to model space")
         }
+        // MONAI's Spacing (diagonal=False) keeps the rotation of an orthonormal direction; a sheared grid (e.g. an
+        // uncorrected gantry tilt) would need a different, shear-removing grid, which segd does not build.
+        let d = source.direction
+        for a in 0..<3 {
+            for b in a..<3 where abs(d[column: a].dot(d[column: b]) - (a == b ? 1 : 0)) > 1e-4 {
+                throw ModelError(.invalidGeometry,
+                                 "the series' axes are not orthonormal (a sheared grid, e.g. gantry tilt); resample it to an orthogonal grid first")
+            }
+        }
         self.source = source
         (sourceAxis, flipped) = Self.axisMapping(direction: source.direction, to: orientation)
         var size = SIMD3<Int>(), sp = Vector3(), origin = source.origin

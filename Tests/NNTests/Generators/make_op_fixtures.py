@@ -170,6 +170,20 @@ att = torch.softmax(torch.einsum("blxd,blyd->blxy", q, k) * (hidden // heads) **
 o = torch.einsum("bhxy,bhyd->bhxd", att, v).permute(0, 2, 1, 3).reshape(1, tokens, hidden)
 case("mhsa", {"heads": heads}, x=x, wqkv=wqkv, wo=wo, bo=bo, y=F.linear(o, wo, bo))
 
+# attention with an additive bias applied BEFORE the scale (UTNet's order), bias broadcast over the batch
+q = f32(r(2, 3, 12, 4)); k = f32(r(2, 3, 5, 4)); v = f32(r(2, 3, 5, 6)); bias = f32(r(3, 12, 5))
+att = torch.softmax((q @ k.transpose(-1, -2) + bias) * 0.5, dim=-1)
+case("attention_bias", {"scale": 0.5}, q=q, k=k, v=v, bias=bias, y=att @ v)
+
+# more stride-1 shapes for the padded-slab path: non-square kernel, no padding, padding beyond k // 2
+conv_case("conv2d_k53_p21_s1", (1, 3, 9, 11), (4, 3, 5, 3), [1, 1], [2, 1])
+conv_case("conv3d_k3_p0", (1, 2, 5, 6, 7), (3, 2, 3, 3, 3), [1, 1, 1], [0, 0, 0])
+conv_case("conv3d_k3_p2", (1, 2, 4, 5, 6), (3, 2, 3, 3, 3), [1, 1, 1], [2, 2, 2])
+conv_case("conv3d_k2_p0", (2, 3, 4, 5, 6), (2, 3, 2, 2, 2), [1, 1, 1], [0, 0, 0])
+# more output channels than positions per plane (the "wide channels" stride-1 path)
+conv_case("conv2d_wide", (1, 5, 3, 3), (16, 5, 3, 3), [1, 1], [1, 1])
+conv_case("conv3d_wide", (1, 4, 2, 2, 3), (24, 4, 3, 3, 3), [1, 1, 1], [1, 1, 1])
+
 os.makedirs(OUT, exist_ok=True)
 save_file(tensors, os.path.join(OUT, "ops.safetensors"), metadata=params)
 
