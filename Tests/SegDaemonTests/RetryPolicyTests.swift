@@ -47,6 +47,7 @@ import Testing
     @Test func classification() {
         #expect(FailureClassifier.classify(DICOMError(.io, "cannot list")).failureClass == .transient)
         #expect(FailureClassifier.classify(DICOMError(.notAnImage, "SR")).quarantine)
+        #expect(FailureClassifier.classify(DICOMError(.segmentation, "empty UIDs")).quarantine)
         let plugin = FailureClassifier.classify(ModelError(.pluginLoadFailed, "dlopen failed"))
         #expect(plugin.failureClass == .permanent && !plugin.quarantine, "a broken plugin is not the input's fault")
         #expect(FailureClassifier.classify(ModelError(.unsupportedInput, "MR for a CT model")).quarantine)
