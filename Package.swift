@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         // End-to-end tests that run the built `segd` binary and plugins.
         .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
-        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit"], swiftSettings: strictSwift),
         .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
 
         // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.
@@ -106,7 +106,9 @@ let package = Package(
                 swiftSettings: strictSwift),
         .testTarget(name: "UNetPluginTests", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
                     path: "Plugins/UNet/Tests", exclude: ["Fixtures"], swiftSettings: strictSwift),
-        .executableTarget(name: "UNet-bench", dependencies: ["UNetPlugin", "SegModelKit", "NN"],
+        .target(name: "PluginBenchKit", dependencies: ["SegModelKit", "NN"], path: "Benchmarks/PluginBenchKit",
+                swiftSettings: strictSwift),
+        .executableTarget(name: "UNet-bench", dependencies: ["UNetPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNet/Benchmark", swiftSettings: strictSwift),
         .target(name: "UNETRPlugin", dependencies: ["SegModelKit", "NN"], path: "Plugins/UNETR/Sources",
                 swiftSettings: strictSwift),
@@ -114,7 +116,7 @@ let package = Package(
                 swiftSettings: strictSwift),
         .testTarget(name: "UNETRPluginTests", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
-        .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "SegModelKit", "NN"],
+        .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
         .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
     ],

@@ -13,14 +13,15 @@ struct PluginsCommand: ParsableCommand {
     func run() throws {
         let registry = plugins.registry()
         if json {
-            let object: [String: Any] = [
-                "plugins": registry.plugins.map {
-                    ["name": $0.name, "version": $0.version, "path": $0.path, "classes": $0.classes] as [String: Any]
-                },
-                "failures": registry.failures.map { ["path": $0.path, "reason": $0.reason] },
-            ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            struct Plugin: Encodable { var name, version, path: String; var classes: [String] }
+            struct Failure: Encodable { var path, reason: String }
+            struct Report: Encodable { var plugins: [Plugin]; var failures: [Failure] }
+            let report = Report(
+                plugins: registry.plugins.map { Plugin(name: $0.name, version: $0.version, path: $0.path, classes: $0.classes) },
+                failures: registry.failures.map { Failure(path: $0.path, reason: $0.reason) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
         if registry.plugins.isEmpty { print("no plugins found") }

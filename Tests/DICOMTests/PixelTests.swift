@@ -41,7 +41,7 @@ import Testing
         let series = try #require(expected["series"] as? [[String: Any]])
         let hashes = series.compactMap { ($0["per_file_pixel_sha256"] as? [String: String])?[name] }
         let hash = try #require(hashes.first)
-        #expect(SHA256.hex16(try Self.storedValues(path)) == hash)
+        #expect(PixelHash.hex16(try Self.storedValues(path)) == hash)
     }
 
     @Test func nineTransferSyntaxesDecodeIdentically() throws {
@@ -77,7 +77,7 @@ import Testing
             #expect(values.contains(-241) && values.contains(-1))
         }
         let hash = try #require((series["per_file_pixel_sha256"] as? [String: String])?[name])
-        #expect(SHA256.hex16(values) == hash)
+        #expect(PixelHash.hex16(values) == hash)
     }
 }
 

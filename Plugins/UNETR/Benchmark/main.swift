@@ -1,3 +1,4 @@
+import PluginBenchKit
 // UNETR-bench: times the full-size MONAI UNETR (BTCV config, 96³, hidden 768, 12 heads) of ../shared/baselines.md
 // on random weights with the real key names, at 2 threads (median of >= 5 runs after 2 warm-ups).
 // Usage: swift run -c release UNETR-bench [threads] [runs] [cache MiB]   (SEGD_SHARED overrides ../shared)

@@ -1,3 +1,4 @@
+import PluginBenchKit
 // UNet-bench: times the full-size MONAI UNet 3-D (spleen, 96³), BasicUNet 3-D (96³) and UNet 2-D (256²) of
 // ../shared/baselines.md on random weights with the real key names, at 2 threads (median of >= 5 runs after
 // 2 warm-ups). Usage: swift run -c release UNet-bench [threads] [runs] [model filter] [cache MiB]   (SEGD_SHARED overrides ../shared)

@@ -1,38 +1,38 @@
 import Foundation
-import NN
-import SegModelKit
+public import NN
+public import SegModelKit
 
-/// Shared benchmark helpers: random weights with the real key names, timing, CPU time, peak RSS.
-enum Bench {
-    static func now() -> Double {
+/// Shared helpers of the plugin benchmark executables: random weights with the real key names, timing, CPU time, peak RSS.
+public enum Bench {
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
-    static func cpuSeconds() -> Double {
+    public static func cpuSeconds() -> Double {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
     }
 
-    static func peakRSSMiB() -> Double {
+    public static func peakRSSMiB() -> Double {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_maxrss) / 1024
     }
 
     /// ../shared (or $SEGD_SHARED) beside the repository.
-    static var shared: URL {
+    public static var shared: URL {
         ProcessInfo.processInfo.environment["SEGD_SHARED"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            ?? URL(fileURLWithPath: #filePath)  // <repo>/Benchmarks/PluginBenchKit/Bench.swift
                 .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("shared")
+                .deletingLastPathComponent().appendingPathComponent("shared")
     }
 
     /// The network description and random weights (real key names and shapes from keys.txt) of a `_full` fixture:
     /// weights U(±sqrt(3/fan_in)), biases small, norm weights and running variances in [0.5, 1.5].
-    static func fullModel(_ name: String) throws -> (NetworkDescription, WeightStore) {
+    public static func fullModel(_ name: String) throws -> (NetworkDescription, WeightStore) {
         let dir = shared.appendingPathComponent("fixtures/\(name)")
         let keys = try String(contentsOf: dir.appendingPathComponent("keys.txt"), encoding: .utf8)
         let config = try String(contentsOf: dir.appendingPathComponent("config.json"), encoding: .utf8)
@@ -59,7 +59,7 @@ enum Bench {
     }
 
     /// GFLOP/s of a 2048³ product through NN's matmul at the configured threads (best of 3): the sgemm peak.
-    static func sgemmPeak() throws -> Double {
+    public static func sgemmPeak() throws -> Double {
         let n = 2048
         let a = Tensor(shape: [n, n], repeating: 0.5), b = Tensor(shape: [n, n], repeating: 0.25)
         var best = 0.0
@@ -71,10 +71,16 @@ enum Bench {
         return best
     }
 
-    struct Baseline { let name: String; let input: [Int]; let gflop: Double; let torchMs: Double; let ortMs: Double; let torchRSS: Double }
+    public struct Baseline {
+        public let name: String, input: [Int], gflop: Double, torchMs: Double, ortMs: Double, torchRSS: Double
+        public init(name: String, input: [Int], gflop: Double, torchMs: Double, ortMs: Double, torchRSS: Double) {
+            self.name = name; self.input = input; self.gflop = gflop
+            self.torchMs = torchMs; self.ortMs = ortMs; self.torchRSS = torchRSS
+        }
+    }
 
     /// Times `forward` (2 warm-ups, then `runs` timed passes) and prints one table row.
-    static func run(_ b: Baseline, runs: Int, peak: Double, make: (NetworkDescription, WeightStore) throws -> any SegmentationNetwork) throws {
+    public static func run(_ b: Baseline, runs: Int, peak: Double, make: (NetworkDescription, WeightStore) throws -> any SegmentationNetwork) throws {
         let (description, store) = try fullModel(b.name + "_full")
         let net = try make(description, store)
         var seed: UInt64 = 7
@@ -100,7 +106,7 @@ enum Bench {
                      cpu.sorted()[cpu.count / 2] * 1000, cpu.sorted()[cpu.count / 2] / (ms / 1000)))
     }
 
-    static let header = """
+    public static let header = """
     | model | input | median ms | min ms | max ms | GFLOP/s | % sgemm peak | vs PyTorch | vs ORT | peak RSS MiB | CPU ms | CPU/wall |
     |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
     """
