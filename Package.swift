@@ -55,8 +55,12 @@ let package = Package(
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
         .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
 
+        // The daemon's foundations: configuration, routing rules, series settling, retry policy, safe names.
+        .target(name: "SegDaemon", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore"],
+                swiftSettings: strictSwift),
+
         .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
-                                                       argumentParser],
+                                                       "SegDaemon", argumentParser],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),
@@ -114,6 +118,7 @@ let package = Package(
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
+        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -7,5 +7,6 @@ struct SegdCommand: AsyncParsableCommand {
         commandName: "segd",
         abstract: "Segment DICOM series with deep-learning models and write DICOM-SEG.",
         version: SegdVersion.string,
-        subcommands: [InspectCommand.self, ProcessCommand.self, ModelCommand.self, PluginsCommand.self, ModelsCommand.self, SegCommand.self])
+        subcommands: [InspectCommand.self, ProcessCommand.self, ModelCommand.self, PluginsCommand.self, ModelsCommand.self,
+                      SegCommand.self, CheckConfigCommand.self])
 }
