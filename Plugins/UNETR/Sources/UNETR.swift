@@ -109,7 +109,7 @@ final class MonaiUNETR: SegmentationNetwork {
     }
 
     func forward(_ input: Tensor) throws -> Tensor {
-        try checkInput(input, spatialDims: dims, channels: inChannels, network: "UNETR")
+        try input.checkNetworkInput(spatialDims: dims, channels: inChannels, network: "UNETR")
         guard Array(input.shape.dropFirst(2)) == imgSize else {
             throw ModelError(.unsupportedInput,
                              "UNETR was built for img_size \(imgSize) (its position embeddings fix it), got spatial size \(Array(input.shape.dropFirst(2))); use a sliding window of that size")
@@ -124,19 +124,5 @@ final class MonaiUNETR: SegmentationNetwork {
         let dec1 = try decoder3.forward(dec2, skip: enc2)
         let o = try decoder2.forward(dec1, skip: enc1)
         return try out.forward(o)
-    }
-}
-
-/// Checks an input tensor: rank, channel count, finite values.
-func checkInput(_ x: Tensor, spatialDims: Int, channels: Int, network: String) throws {
-    guard x.rank == spatialDims + 2 else {
-        throw ModelError(.unsupportedInput,
-                         "\(network) expects a \(spatialDims + 2)-D input [N, C, \(spatialDims == 3 ? "D, H, W" : "H, W")], got shape \(x.shape)")
-    }
-    guard x.shape[1] == channels else {
-        throw ModelError(.unsupportedInput, "\(network) expects \(channels) input channel(s), got \(x.shape[1]) (shape \(x.shape))")
-    }
-    guard !x.hasNonFinite else {
-        throw ModelError(.unsupportedInput, "\(network) input contains NaN or infinite values; check the input volume")
     }
 }

@@ -86,7 +86,7 @@ final class MonaiBasicUNet: SegmentationNetwork {
     }
 
     func forward(_ input: Tensor) throws -> Tensor {
-        try checkInput(input, spatialDims: dims, channels: inChannels, network: "BasicUNet")
+        try input.checkNetworkInput(spatialDims: dims, channels: inChannels, network: "BasicUNet")
         guard input.shape.dropFirst(2).allSatisfy({ $0 >= 16 }) else {
             throw ModelError(.unsupportedInput,
                              "BasicUNet needs spatial sizes of at least 16 (4 max-pool levels), got \(Array(input.shape.dropFirst(2)))")

@@ -111,17 +111,3 @@ func requireNoDropout(_ kw: inout Kwargs, key: String = "dropout") throws {
                          "\(kw.className) kwarg \"\(key)\" = \(p) is not supported in segd (only 0); dropout is identity at inference, set it to 0")
     }
 }
-
-/// Checks an input tensor: rank, channel count, finite values.
-func checkInput(_ x: Tensor, spatialDims: Int, channels: Int, network: String) throws {
-    guard x.rank == spatialDims + 2 else {
-        throw ModelError(.unsupportedInput,
-                         "\(network) expects a \(spatialDims + 2)-D input [N, C, \(spatialDims == 3 ? "D, H, W" : "H, W")], got shape \(x.shape)")
-    }
-    guard x.shape[1] == channels else {
-        throw ModelError(.unsupportedInput, "\(network) expects \(channels) input channel(s), got \(x.shape[1]) (shape \(x.shape))")
-    }
-    guard !x.hasNonFinite else {
-        throw ModelError(.unsupportedInput, "\(network) input contains NaN or infinite values; check the input volume")
-    }
-}

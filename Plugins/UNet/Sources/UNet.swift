@@ -110,7 +110,7 @@ final class MonaiUNet: SegmentationNetwork {
     }
 
     func forward(_ input: Tensor) throws -> Tensor {
-        try checkInput(input, spatialDims: dims, channels: inChannels, network: "UNet")
+        try input.checkNetworkInput(spatialDims: dims, channels: inChannels, network: "UNet")
         guard input.shape.dropFirst(2).allSatisfy({ $0 % divisor == 0 }) else {
             throw ModelError(.unsupportedInput,
                              "UNet spatial sizes \(Array(input.shape.dropFirst(2))) must be multiples of \(divisor) (the product of the strides); pad or crop the input")

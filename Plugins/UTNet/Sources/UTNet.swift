@@ -45,19 +45,10 @@ public final class UTNet: SegmentationNetwork {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        guard input.rank == 4 else {
-            throw ModelError(.invalidTensor, "UTNet is 2-D and expects an input [N, \(config.inChannels), H, W], got rank \(input.rank) \(input.shape); feed 2-D slices")
-        }
-        guard input.shape[1] == config.inChannels else {
-            throw ModelError(.invalidTensor, "UTNet was built for in_chan \(config.inChannels) but the input has \(input.shape[1]) channels (shape \(input.shape))")
-        }
-        guard input.shape[0] >= 1 else { throw ModelError(.invalidTensor, "UTNet input has an empty batch: \(input.shape)") }
+        try input.checkNetworkInput(spatialDims: 2, channels: config.inChannels, network: "UTNet")
         if let why = plan.check(height: input.shape[2], width: input.shape[3]) {
             let hint = plan.squareMultiple().map { " Sizes that are multiples of \($0) (e.g. \($0)×\($0)) work; pad or resample the slices." } ?? ""
             throw ModelError(.unsupportedInput, "UTNet (reduce_size \(config.reduceSize), block_list levels \(config.attentionLevels.sorted())) cannot take a \(input.shape[2])×\(input.shape[3]) input: \(why).\(hint)")
-        }
-        guard !input.hasNonFinite else {
-            throw ModelError(.invalidTensor, "the UTNet input contains NaN or infinite values; check the input volume and its preprocessing")
         }
         var x = input
         for b in inc { x = try b.forward(x) }
