@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import PluginTestKit
 import SegModelKit
 import Testing
 @testable import UNETRPlugin
