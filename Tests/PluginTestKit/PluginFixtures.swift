@@ -47,6 +47,28 @@ public struct PluginFixtures: Sendable {
         try WeightStore(path: dir.appendingPathComponent("model.safetensors").path)
     }
 
+    /// The fixture's network description with one kwarg set to `value`.
+    public func description(_ dir: URL, setting key: String, to value: JSONValue) throws -> NetworkDescription {
+        var d = try description(dir)
+        d.kwargs[key] = value
+        return d
+    }
+
+    /// The fixture's weights in memory, with `edit` applied to the float tensors (to remove, add or change
+    /// keys); integer buffers (e.g. `num_batches_tracked`) are kept as they are.
+    public func weights(_ dir: URL, editing edit: (inout [String: Tensor]) -> Void) throws -> WeightStore {
+        let file = try SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path)
+        var floats: [String: Tensor] = [:], ints: [String: [Int64]] = [:]
+        for (k, entry) in file.entries {
+            switch entry.dtype {
+            case .i64, .i32: ints[k] = try file.int64Array(k)
+            default: floats[k] = try file.tensor(k)
+            }
+        }
+        edit(&floats)
+        return WeightStore(tensors: floats, integers: ints)
+    }
+
     /// The folder SwiftPM builds into (the one holding the `segd` executable and the plugin libraries).
     public var buildFolder: URL {
         var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
@@ -69,6 +91,16 @@ public struct PluginFixtures: Sendable {
         let err = maxAbsDiff(y, ref), bound = 1e-4 * max(1, maxAbs(ref))
         print("parity \(name): max|y - y_ref| = \(err) (bound \(bound), max|y_ref| = \(maxAbs(ref)))")
         #expect(err <= bound, "\(name): max abs error \(err) > \(bound)")
+    }
+}
+
+/// Runs `body` and requires an error whose description mentions `fragment`.
+public func expectError(_ fragment: String, _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("expected an error mentioning \(fragment)")
+    } catch {
+        #expect("\(error)".contains(fragment), "error \(error) should mention \(fragment)")
     }
 }
 

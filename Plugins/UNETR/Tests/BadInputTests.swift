@@ -15,26 +15,11 @@ import Testing
     }
 
     func description(_ key: String, _ value: JSONValue) throws -> NetworkDescription {
-        var d = try Fixtures.description(dir)
-        d.kwargs[key] = value
-        return d
+        try Fixtures.description(dir, setting: key, to: value)
     }
 
     func weights(_ edit: (inout [String: Tensor]) -> Void) throws -> WeightStore {
-        let file = try SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path)
-        var floats: [String: Tensor] = [:]
-        for k in file.names { floats[k] = try file.tensor(k) }
-        edit(&floats)
-        return WeightStore(tensors: floats)
-    }
-
-    func expectError(_ fragment: String, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected an error mentioning \(fragment)")
-        } catch {
-            #expect("\(error)".contains(fragment), "error \(error) should mention \(fragment)")
-        }
+        try Fixtures.weights(dir, editing: edit)
     }
 
     @Test func wrongRank() throws {

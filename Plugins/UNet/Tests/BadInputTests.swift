@@ -16,29 +16,12 @@ import Testing
 
     /// The fixture's description with one kwarg replaced.
     func description(_ key: String, _ value: JSONValue) throws -> NetworkDescription {
-        var d = try Fixtures.description(dir)
-        d.kwargs[key] = value
-        return d
+        try Fixtures.description(dir, setting: key, to: value)
     }
 
     /// The fixture weights as an in-memory store, edited by `edit`.
     func weights(_ edit: (inout [String: Tensor]) -> Void) throws -> WeightStore {
-        let file = try SafeTensorsFile(path: dir.appendingPathComponent("model.safetensors").path)
-        var floats: [String: Tensor] = [:], ints: [String: [Int64]] = [:]
-        for k in file.names {
-            if k.hasSuffix("num_batches_tracked") { ints[k] = [0] } else { floats[k] = try file.tensor(k) }
-        }
-        edit(&floats)
-        return WeightStore(tensors: floats, integers: ints)
-    }
-
-    func expectError(_ fragment: String, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected an error mentioning \(fragment)")
-        } catch {
-            #expect("\(error)".contains(fragment), "error \(error) should mention \(fragment)")
-        }
+        try Fixtures.weights(dir, editing: edit)
     }
 
     @Test func wrongRank() throws {
