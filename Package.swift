@@ -8,6 +8,9 @@ let strictSwift: [SwiftSetting] = [
 ]
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
     name: "segd",
@@ -24,6 +27,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Value types shared by everything: volumes, geometry, label maps, coded concepts. Depends on nothing.
@@ -55,8 +61,12 @@ let package = Package(
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
         .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
 
-        // The daemon's foundations: configuration, routing rules, series settling, retry policy, safe names.
-        .target(name: "SegDaemon", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore"],
+        // libsystemd: sd_notify, sd_listen_fds, sd_journal_sendv.
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
+
+        // The daemon: configuration, ingest, job store, scheduler, workers, control socket, systemd.
+        .target(name: "SegDaemon", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
+                                                  "CSystemd", logging, serviceLifecycle, grdb],
                 swiftSettings: strictSwift),
 
         .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",

@@ -5,9 +5,9 @@ set -euo pipefail
 
 PACKAGES=(
     # build
-    pkg-config libdcmtk-dev libopenblas-dev libopenjp2-7-dev libsystemd-dev zlib1g-dev
+    pkg-config libdcmtk-dev libopenblas-dev libopenjp2-7-dev libsystemd-dev zlib1g-dev libsqlite3-dev
     # run time (pulled in by the -dev packages, named for clarity)
-    libdcmtk17 libopenblas0-pthread libopenjp2-7 libsystemd0
+    libdcmtk17 libopenblas0-pthread libopenjp2-7 libsystemd0 libsqlite3-0
     # test: DCMTK command-line tools, dciodvfy, Python for the independent validators
     dcmtk dicom3tools python3-venv
 )
