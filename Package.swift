@@ -10,6 +10,7 @@ let strictSwift: [SwiftSetting] = [
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
@@ -66,11 +67,11 @@ let package = Package(
 
         // The daemon: configuration, ingest, job store, scheduler, workers, control socket, systemd.
         .target(name: "SegDaemon", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
-                                                  "CSystemd", logging, serviceLifecycle, grdb],
+                                                  "CSystemd", logging, serviceLifecycle, unixSignals, grdb],
                 swiftSettings: strictSwift),
 
         .executableTarget(name: "segd", dependencies: ["Imaging", "DICOM", "SegModelKit", "SegdCore", "SegControl",
-                                                       "SegDaemon", argumentParser],
+                                                       "SegDaemon", argumentParser, logging, serviceLifecycle],
                           swiftSettings: strictSwift),
         .executableTarget(name: "segctl", dependencies: ["SegControl", argumentParser],
                           swiftSettings: strictSwift),

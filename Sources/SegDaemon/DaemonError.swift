@@ -12,6 +12,18 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let configUnreadable = Code(rawValue: "config-unreadable")
         /// The configuration file has syntax or validation errors; see `diagnostics`.
         public static let invalidConfig = Code(rawValue: "invalid-config")
+        /// The state folder or the job store cannot be used (permissions, read-only, corrupt, locked).
+        public static let stateUnusable = Code(rawValue: "state-unusable")
+        /// A job store operation failed at run time (disk full, locked by another process).
+        public static let storeFailed = Code(rawValue: "store-failed")
+        /// No job has the given id.
+        public static let jobNotFound = Code(rawValue: "job-not-found")
+        /// A folder the daemon needs (watch, spool, output, quarantine) cannot be used.
+        public static let folderUnusable = Code(rawValue: "folder-unusable")
+        /// The worker process could not be started or spoke out of turn.
+        public static let worker = Code(rawValue: "worker")
+        /// Start-up failed (signals, sockets, inotify).
+        public static let startup = Code(rawValue: "startup")
     }
 
     public var code: Code

@@ -47,80 +47,27 @@ public struct ProcessJob {
     {
         // Check the model before reading pixels: a bad bundle fails fast and loses nothing.
         let bundle = try ModelBundle.load(directory: URL(fileURLWithPath: bundleDirectory))
-        let manifest = bundle.manifest
-        let plugin = try registry.plugin(for: manifest.network.className)
+        let plugin = try registry.plugin(for: bundle.manifest.network.className)
 
         var timer = StageTimer(progress: progress)
         timer.start(.decode)
         let stack = try selectStack(try DICOMScanner.scan(directory: seriesDirectory))
-        let pipeline = SegmentationPipeline(manifest: manifest)
-        try pipeline.check(source: stack.geometry, modality: stack.modality)
-        let estimate = try MemoryEstimate(source: stack.geometry, manifest: manifest)
+        let estimate = try Self.check(stack: stack, manifest: bundle.manifest)
         let volume = try stack.loadVolume()
         timer.finish(.decode)
+        let stem = Self.outputStem(stack, bundle.manifest)
+        return try segment(stack: stack, volume: volume, bundle: bundle, plugin: plugin, stem: stem,
+                           estimate: estimate, timer: &timer)
+    }
 
-        timer.start(.preprocess)
-        let network = try PluginNetwork(plugin: plugin, description: manifest.network,
-                                        weightsPath: bundle.weightsURL.path, threads: threads)
-        let predictor = SlidingWindowInference.predictor { x in try network.forward(x) }
-        var windowsStarted = false
-        let result = try pipeline.run(volume: volume, modality: stack.modality, progress: { done, total in
-            if !windowsStarted {
-                windowsStarted = true
-                timer.finish(.preprocess)
-                timer.start(.inference)
-            }
-            progress(.windows(done: done, total: total))
-        }, predictor: predictor)
-        if !windowsStarted { timer.finish(.preprocess); timer.start(.inference) }
-        timer.finish(.inference)
-        // The pipeline's resample-back and postprocess stages are reported together as postprocess.
-        let post = [SegmentationPipeline.Stage.resampleBack, .postprocess]
-            .compactMap { result.timings[$0] }.reduce(Duration.zero, +)
-        timer.record(.postprocess, seconds: post.seconds)
-
-        timer.start(.write)
-        var outputs: [String: String] = [:]
-        do {
-            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw JobError(.output, "cannot create the output folder \(outputDirectory): \(error.localizedDescription)")
-        }
-        let base = URL(fileURLWithPath: outputDirectory).appendingPathComponent(Self.outputStem(stack, manifest))
-        let segURL = base.appendingPathExtension("seg.dcm")
-        let options = SEGWriteOptions(algorithmName: manifest.id, algorithmVersion: manifest.version,
-                                      seriesNumber: segSeriesNumber, seriesDescription: segSeriesDescription,
-                                      softwareVersion: softwareVersion, keepEmptyFrames: keepEmptyFrames)
-        let written = try SEGWriter.write(result.labelMap, source: stack, segments: manifest.labels,
-                                          options: options, to: segURL.path)
-        outputs["seg"] = written.path
-        if writeNRRD {
-            let url = base.appendingPathExtension("nrrd")
-            try NRRDWriter.write(result.labelMap, to: url)
-            outputs["labelmap"] = url.path
-        }
-        timer.finish(.write)
-
-        let labels = manifest.labels.map {
-            JobSummary.Label(label: Int($0.label), name: $0.name, voxels: result.voxelCounts[Int($0.label)],
-                             empty: result.voxelCounts[Int($0.label)] == 0)
-        }
-        let g = stack.geometry
-        var summary = JobSummary(
-            series: .init(seriesInstanceUID: stack.seriesInstanceUID, modality: stack.modality,
-                          size: [g.size.x, g.size.y, g.size.z], spacing: [g.spacing.x, g.spacing.y, g.spacing.z],
-                          slices: stack.sliceCount),
-            model: manifest.id, modelVersion: manifest.version, stageSeconds: timer.seconds,
-            windows: result.windows, labels: labels, segFrames: written.frames, outputs: outputs,
-            estimatedPeakBytes: estimate.peakBytes)
-        let summaryURL = base.appendingPathExtension("json")
-        summary.outputs["summary"] = summaryURL.path
-        try Self.writeJSON(summary, to: summaryURL)
-        return summary
+    /// Checks that `manifest`'s model can take the series, and estimates the pipeline's peak memory.
+    public static func check(stack: SeriesStack, manifest: ModelManifest) throws -> MemoryEstimate {
+        try SegmentationPipeline(manifest: manifest).check(source: stack.geometry, modality: stack.modality)
+        return try MemoryEstimate(source: stack.geometry, manifest: manifest)
     }
 
     /// The one accepted stack to process, or a clear error.
-    func selectStack(_ scan: ScanResult) throws(JobError) -> SeriesStack {
+    public func selectStack(_ scan: ScanResult) throws(JobError) -> SeriesStack {
         var stacks = scan.acceptedStacks
         if let uid = seriesInstanceUID { stacks = stacks.filter { $0.seriesInstanceUID == uid } }
         guard let first = stacks.first else {
@@ -136,18 +83,18 @@ public struct ProcessJob {
     }
 
     /// A file stem that names the model and a hash of the series UID (never patient data).
-    static func outputStem(_ stack: SeriesStack, _ manifest: ModelManifest) -> String {
+    public static func outputStem(_ stack: SeriesStack, _ manifest: ModelManifest) -> String {
         "\(manifest.id)-\(UIDHash.short(stack.seriesInstanceUID))"
     }
 
     static func writeJSON(_ summary: JobSummary, to url: URL) throws(JobError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            try encoder.encode(summary).write(to: url, options: .atomic)
-        } catch {
-            throw JobError(.output, "cannot write \(url.path): \(error.localizedDescription)")
+        let data: Data
+        do { data = try encoder.encode(summary) } catch {
+            throw JobError(.output, "cannot encode the summary: \(error.localizedDescription)")
         }
+        try AtomicOutput.write(data, to: url.path)
     }
 }
 

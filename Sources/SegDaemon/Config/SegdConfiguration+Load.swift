@@ -43,6 +43,10 @@ extension SegdConfiguration {
             config.ingest.rescanSeconds = t.integer("rescanSeconds", default: 60, range: 0...86400)
             t.finish()
         }
+        if var t = r.table("metrics") {
+            if t.node("textfile") != nil { config.metrics.textfile = t.path("textfile", default: "") }
+            t.finish()
+        }
         if var t = r.table("retry") { config.retry = readRetry(&t); t.finish() }
         if var t = r.table("control") { config.control = readControl(&t); t.finish() }
         var watchNumbers: [Int] = []
@@ -94,6 +98,7 @@ extension SegdConfiguration {
         var p = Processing()
         p.workers = t.integer("workers", default: 1, range: 1...64)
         p.blasThreads = t.integer("blasThreads", default: 0, range: 0...1024)
+        p.shutdownGraceSeconds = t.integer("shutdownGraceSeconds", default: 30, range: 0...86400)
         p.retention = Retention(rawValue: t.choice("retention", Retention.allCases.map(\.rawValue), default: "keep")) ?? .keep
         if let node = t.node("memoryBudget") {
             switch node.value {

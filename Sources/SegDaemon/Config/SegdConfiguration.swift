@@ -14,6 +14,8 @@
 /// | `processing.blasThreads` | 0 = all cores (0...1024) |
 /// | `processing.memoryBudget` | `"auto"` (80 % of physical memory), or e.g. `"6GiB"`, or bytes |
 /// | `processing.retention` | `"keep"` (`delete`, `archive` or `keep`) |
+/// | `processing.shutdownGraceSeconds` | 30 (0...86400) |
+/// | `metrics.textfile` | none (a path: also write the metrics there) |
 /// | `timeouts.decode/preprocess/inference/postprocess/write` | 600/600/3600/600/600 s (1...604800) |
 /// | `ingest.rescanSeconds` | 60 (0 = no rescan ... 86400) |
 /// | `retry.maxAttempts` | 5 (1...100) |
@@ -52,6 +54,8 @@ public struct SegdConfiguration: Sendable, Equatable {
         public var blasThreads = 0
         public var memoryBudget = MemoryBudget.auto
         public var retention = Retention.keep
+        /// On SIGTERM, how long the running job may take to finish before it is left to resume at next start.
+        public var shutdownGraceSeconds = 30
         public init() {}
     }
 
@@ -108,7 +112,14 @@ public struct SegdConfiguration: Sendable, Equatable {
         }
     }
 
+    public struct Metrics: Sendable, Equatable {
+        /// Also write the Prometheus text to this file (for node_exporter's textfile collector); nil: do not.
+        public var textfile: String?
+        public init() {}
+    }
+
     public var paths = Paths()
+    public var metrics = Metrics()
     public var processing = Processing()
     public var timeouts = Timeouts()
     public var ingest = Ingest()

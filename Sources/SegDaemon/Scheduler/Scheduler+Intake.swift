@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import SegdCore
+
+/// Where the ingest puts one accepted file.
+public struct IntakeTarget: Sendable {
+    public var jobID: String
+    /// The full path to rename the file to.
+    public var path: String
+}
+
+extension Scheduler {
+    /// A file of `seriesUID` was found in `watch`: returns where to move it (the series' collecting job,
+    /// created if needed). Call `moved` once the move is done or failed. nil: intake is paused or stopping.
+    public func accept(watch: String, seriesUID: String) -> IntakeTarget? {
+        guard !paused, !stopping else { return nil }
+        let now = Date()
+        let key = SeriesKey(watch: watch, seriesInstanceUID: seriesUID)
+        let id: String
+        if let open = openJobs[key] {
+            id = open
+        } else {
+            do {
+                id = try openJob(key, now: now)
+            } catch {
+                logger.error("cannot open a job", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        pendingMoves[id, default: 0] += 1
+        let folder = spool.jobFolder(id)
+        let count = Spool.inputFiles(in: folder).count + pendingMoves[id, default: 1]
+        var name = String(format: "%06d.dcm", count)
+        var n = count
+        while FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name)) {
+            n += 1
+            name = String(format: "%06d.dcm", n)
+        }
+        _ = settler.fileArrived(name, key: key, quiet: quietTime(for: watch), now: clock.now)
+        return IntakeTarget(jobID: id, path: (folder as NSString).appendingPathComponent(name))
+    }
+
+    /// The move of a file announced by `accept` ended.
+    public func moved(_ target: IntakeTarget, ok: Bool) {
+        pendingMoves[target.jobID, default: 1] -= 1
+        if pendingMoves[target.jobID] == 0 { pendingMoves[target.jobID] = nil }
+        guard ok else { return }
+        metrics.filesReceived += 1
+        _ = try? store.update(target.jobID, now: Date()) { $0.files += 1 }
+    }
+
+    /// Creates the job that collects a new batch of `key`'s files.
+    func openJob(_ key: SeriesKey, now: Date) throws(DaemonError) -> String {
+        let latest = try store.latest(watch: key.watch, seriesUID: key.seriesInstanceUID)
+        let id = JobID.make(now: now)
+        var job = JobRecord(id: id, state: .waitingQuiet, watch: key.watch, output: output(for: key.watch),
+                            seriesUID: key.seriesInstanceUID, generation: (latest?.generation ?? 0) + 1,
+                            rerunOf: latest?.id, now: now)
+        job.models = []
+        let folder = spool.jobFolder(id)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw DaemonError(.folderUnusable, "cannot create the spool folder \(folder): \(error.localizedDescription)")
+        }
+        try Spool.writeText(Self.describe(job), to: (folder as NSString).appendingPathComponent(".job.json"))
+        try store.insert(job, detail: latest == nil ? "first file arrived" : "files of a series seen before arrived (re-run of \(latest!.id))")
+        openJobs[key] = id
+        if latest != nil {
+            logger.notice("series re-run", metadata: ["job": "\(id)", "series": "\(job.seriesHash)", "previous": "\(latest!.id)"])
+        } else {
+            logger.info("series arriving", metadata: ["job": "\(id)", "series": "\(job.seriesHash)"])
+        }
+        return id
+    }
+
+    /// A file in a drop folder is not usable DICOM: it goes to quarantine at once, with the reason, as a
+    /// one-file job in state `quarantined`.
+    public func quarantineFile(_ path: String, watch: String, reason: String) {
+        let now = Date()
+        let id = JobID.make(now: now)
+        var job = JobRecord(id: id, state: .quarantined, watch: watch, output: output(for: watch), seriesUID: "",
+                            generation: 1, now: now)
+        job.files = 1
+        job.errorCode = "unreadable"
+        job.errorMessage = reason
+        job.finishedAt = now
+        let folder = spool.quarantineFolder(id)
+        do {
+            try Spool.makeWritableFolder(folder, key: "paths.quarantine")
+            let name = SafePathComponent.fileName((path as NSString).lastPathComponent)
+            try Spool.move(path, to: (folder as NSString).appendingPathComponent(name))
+            try Spool.writeText("\(reason)\noriginal name: \(SafePathComponent.printable((path as NSString).lastPathComponent))\n",
+                                to: (folder as NSString).appendingPathComponent("reason.txt"))
+            try Spool.writeText(Self.describe(job), to: (folder as NSString).appendingPathComponent("job.json"))
+            try store.insert(job, detail: "not usable DICOM: \(reason)")
+            metrics.finished(outcome: "quarantined", model: "")
+            logger.warning("file quarantined", metadata: ["job": "\(id)", "reason": "\(reason)"])
+        } catch {
+            logger.error("cannot quarantine a file", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One turn of the timer loop: settle quiet series, start jobs that may start, enforce stage timeouts.
+    func tick() {
+        lastLoop = clock.now
+        let now = clock.now
+        for action in settler.tick(now: now) {
+            guard case .startJob(let batch) = action, let id = openJobs.removeValue(forKey: batch.key) else { continue }
+            settlerGenerations[id] = (batch.key, batch.generation)
+            settledWaiting.insert(id)
+        }
+        for id in settledWaiting where pendingMoves[id] == nil {
+            settledWaiting.remove(id)
+            settle(id)
+        }
+        checkTimeouts()
+        dispatch()
+    }
+
+    /// A series has been quiet: its job joins the queue.
+    func settle(_ id: String) {
+        let files = Spool.inputFiles(in: spool.jobFolder(id)).count
+        do {
+            if files == 0 {
+                try store.update(id, now: Date(), detail: "no file arrived") { $0.state = .cancelled }
+                releaseSeries(id)
+                return
+            }
+            let job = try store.update(id, now: Date(), detail: "quiet for its quiet time; \(files) files") {
+                $0.state = .queued
+                $0.files = files
+            }
+            logger.info("job queued", metadata: ["job": "\(id)", "series": "\(job.seriesHash)", "files": "\(files)"])
+        } catch {
+            logger.error("cannot queue a job", metadata: ["job": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Tells the settler that the job holding a series has ended, so its next batch may start.
+    func releaseSeries(_ id: String) {
+        if let (key, generation) = settlerGenerations.removeValue(forKey: id) {
+            settler.jobFinished(key, generation: generation, now: clock.now)
+        }
+    }
+
+    static func describe(_ job: JobRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var copy = job
+        copy.seriesUID = ""
+        return String(decoding: (try? encoder.encode(copy)) ?? Data(), as: UTF8.self) + "\n"
+    }
+}
