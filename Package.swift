@@ -132,7 +132,11 @@ let package = Package(
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
-        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
+        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", "SegControl", logging,
+                                                           serviceLifecycle],
+                    swiftSettings: strictSwift),
+        // The control protocol: framing, routes, DTOs, formatting (no daemon needed).
+        .testTarget(name: "SegControlTests", dependencies: ["SegControl"], swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
