@@ -99,6 +99,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         // End-to-end tests that run the built `segd` binary and plugins.
         .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
+        // The daemon end to end: real `segd run` processes, real series, real plugins in worker processes.
+        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon"], swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit"], swiftSettings: strictSwift),
         .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
 

@@ -37,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
                             options: .init(workerExecutable: executable, softwareVersion: SegdVersion.string),
                             logger: logger)
         do {
-            try await daemon.run(extraServices: ControlWiring.services)
+            try await daemon.run(extraServices: ControlWiring.services(configPath: config))
         } catch let error as DaemonError {
             logger.critical("segd cannot start", metadata: ["error": "\(error.message)", "code": "\(error.code)"])
             FileHandle.standardError.write(Data("segd: \(error.message)\n".utf8))

@@ -159,6 +159,12 @@ extension SegdConfiguration {
     static func readControl(_ t: inout ConfigReader) -> Control {
         var c = Control()
         c.socket = t.path("socket", default: c.socket)
+        if let roots = t.stringArray("submitRoots") {
+            for s in roots where !ConfigReader.isAcceptablePath(s) {
+                t.sink.add(t.line(of: "submitRoots"), t.keyPath("submitRoots"), "\"\(s)\" is not an absolute path")
+            }
+            c.submitRoots = roots.filter(ConfigReader.isAcceptablePath)
+        }
         if let node = t.node("mode") {
             var mode: Int?
             switch node.value {

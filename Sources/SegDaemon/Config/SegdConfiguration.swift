@@ -24,6 +24,7 @@
 /// | `control.mode` | `"0660"` |
 /// | `control.group` | `"segd"` |
 /// | `control.adminGroup` | `"segd-admin"` |
+/// | `control.submitRoots` | `[]` (folders `segctl submit` may read; empty: submit is off) |
 /// | `watch[i].quietSeconds` | 30 (1...86400) |
 public struct SegdConfiguration: Sendable, Equatable {
     public struct Paths: Sendable, Equatable {
@@ -93,6 +94,8 @@ public struct SegdConfiguration: Sendable, Equatable {
         public var group = "segd"
         /// Members may run mutating segctl commands (besides root and segd's own user).
         public var adminGroup = "segd-admin"
+        /// Folders `segctl submit` may take series from (copied, never moved); empty: submit is off.
+        public var submitRoots: [String] = []
         public init() {}
     }
 

@@ -51,6 +51,10 @@ public actor Scheduler {
     public internal(set) var lastLoop: ContinuousClock.Instant
     let startedAt = Date()
     public internal(set) var metrics = DaemonMetrics()
+    /// Called after `segctl resume` (the ingest rescans the drop folders).
+    var resumeHook: (@Sendable () async -> Void)?
+    /// Names of the plugins found at start (for status).
+    var pluginsLoaded: [String] = []
 
     public init(config: SegdConfiguration, store: JobStore, options: Options, logger: Logger) throws(DaemonError) {
         self.config = config
@@ -60,6 +64,8 @@ public actor Scheduler {
         self.options = options
         self.logger = logger
         self.lastLoop = ContinuousClock().now
+        let registry = PluginRegistry(directories: config.paths.plugins.map { .init($0) } + PluginRegistry.defaultDirectories())
+        self.pluginsLoaded = registry.plugins.map { "\($0.name) \($0.version)" }
         let (found, problems) = Self.loadCatalog(config)
         self.models = found
         self.modelProblems = problems

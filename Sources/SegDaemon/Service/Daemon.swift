@@ -30,6 +30,7 @@ public struct Daemon: Sendable {
         try await scheduler.recover()
         let ingest = try Ingest(scheduler: scheduler, watches: config.watches,
                                 rescanSeconds: config.ingest.rescanSeconds, logger: logger)
+        await scheduler.setResumeHook { await ingest.rescan(minimumAge: 2) }
         let extra = try extraServices(scheduler, config)
         let models = await scheduler.modelIDs
         logger.notice("segd started", metadata: ["version": "\(options.softwareVersion)", "models": "\(models.joined(separator: ","))",

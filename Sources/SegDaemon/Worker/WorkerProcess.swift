@@ -22,7 +22,10 @@ public final class WorkerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["worker", "--spec", specPath]
-        if let environment { process.environment = environment }
+        // A crashing worker must end at once: the Swift runtime's backtracer can take a long time on a crash.
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = env
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -1,0 +1,166 @@
+import Foundation
+import SegDaemon
+import Testing
+
+/// A real `segd run` in a temporary folder: its own config, watch/output/state folders, models.
+final class DaemonHarness: @unchecked Sendable {
+    static let repoRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let shared: URL = ProcessInfo.processInfo.environment["SEGD_SHARED"].map { URL(fileURLWithPath: $0) }
+        ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let buildFolder: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("segd").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+
+    let root: URL
+    var process: Process?
+    let log: URL
+    var configText = ""
+
+    var watch: URL { root.appendingPathComponent("in") }
+    var output: URL { root.appendingPathComponent("out") }
+    var state: URL { root.appendingPathComponent("state") }
+    var spool: URL { root.appendingPathComponent("spool") }
+    var quarantine: URL { root.appendingPathComponent("quarantine") }
+    var configURL: URL { root.appendingPathComponent("segd.conf") }
+
+    /// `extra` is appended inside the matching TOML tables: pass whole sections.
+    init(processing: String = "", timeouts: String = "", retry: String = "maxAttempts = 1",
+         rules: String = DaemonHarness.ctRule) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("segd-daemon-\(UUID().uuidString.prefix(8))")
+        log = root.appendingPathComponent("segd.log")
+        let models = root.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try TestBundle.make(in: models)
+        try TestBundle.make(in: models, id: "utnet-slow", spacing: "[0.07, 0.07, 0]")
+        configText = """
+            [paths]
+            state = "\(state.path)"
+            spool = "\(spool.path)"
+            quarantine = "\(quarantine.path)"
+            archive = "\(root.appendingPathComponent("archive").path)"
+            models = "\(models.path)"
+            [processing]
+            \(processing)
+            [timeouts]
+            \(timeouts)
+            [retry]
+            \(retry)
+            initialDelaySeconds = 1
+            [ingest]
+            rescanSeconds = 0
+            [control]
+            socket = "\(root.appendingPathComponent("control.sock").path)"
+            [[watch]]
+            path = "\(watch.path)"
+            output = "\(output.path)"
+            quietSeconds = 2
+            \(rules)
+            """
+        try Data(configText.utf8).write(to: configURL)
+    }
+
+    static let ctRule = """
+        [[rule]]
+        name = "ct"
+        models = ["utnet-test"]
+        when = [ { field = "Modality", equals = "CT" } ]
+        """
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = Self.buildFolder.appendingPathComponent("segd")
+        p.arguments = ["run", "--config", configURL.path, "--log-level", "debug"]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "SEGD_PLUGIN_PATH")
+        env.removeValue(forKey: "NOTIFY_SOCKET")
+        env.removeValue(forKey: "JOURNAL_STREAM")
+        p.environment = env
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        process = p
+        // Ready once the watch folder exists and the store is open.
+        try waitUntil("the daemon starts", timeout: 60) {
+            FileManager.default.fileExists(atPath: self.state.appendingPathComponent("segd.sqlite").path)
+                && FileManager.default.fileExists(atPath: self.watch.path)
+        }
+        Thread.sleep(forTimeInterval: 1)
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status (or the signal number for a kill).
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        guard let p = process else { return 0 }
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    func remove() {
+        if isRunning { stop(SIGKILL) }
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func store() throws -> JobStore { try JobStore(directory: state.path) }
+
+    func jobs() throws -> [JobRecord] { try store().jobs(JobFilter(limit: 1000)) }
+
+    /// Copies the files of `source` into `watch/<subfolder>`, one by one, `pause` seconds apart.
+    func drop(_ source: URL, as subfolder: String, pause: TimeInterval = 0.2, only: (String) -> Bool = { _ in true }) throws {
+        let target = watch.appendingPathComponent(subfolder)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: source.path).sorted().filter(only)
+        for name in names {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+        }
+    }
+
+    func files(in url: URL) -> [String] {
+        (FileManager.default.enumerator(atPath: url.path)?.allObjects as? [String] ?? []).filter {
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path, isDirectory: &isDir)
+            return !isDir.boolValue
+        }
+    }
+
+    func waitUntil(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("timed out after \(Int(timeout)) s waiting until \(what); daemon log:\n\(logText.suffix(4000))")
+        throw HarnessError.timeout(what)
+    }
+
+    enum HarnessError: Error { case timeout(String) }
+
+    /// Runs a program and returns its status and standard output.
+    static func run(_ program: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

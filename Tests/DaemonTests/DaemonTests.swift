@@ -1,0 +1,105 @@
+import Foundation
+import SegDaemon
+import Testing
+
+/// The daemon end to end: a real `segd run` process, real series dropped file by file, real plugins in worker
+/// processes, SEGs judged by the independent validator. Serialized: each test starts its own daemon.
+@Suite(.serialized) struct DaemonTests {
+    static let smallCT = DaemonHarness.repoRoot.appendingPathComponent("Tests/Fixtures/dicom/seg_ref_dcmqi_23x38x3/source")
+    static let dicomOnly: @Sendable (String) -> Bool = { $0.hasSuffix(".dcm") }
+
+    @Test func seriesDroppedSlowlyGivesExactlyOneValidSEG() throws {
+        let d = try DaemonHarness()
+        defer { d.remove() }
+        try d.start()
+        try d.drop(Self.smallCT, as: "study1", pause: 0.7, only: Self.dicomOnly)
+        try d.waitUntil("the job is done", timeout: 180) { try d.jobs().contains { $0.state == .done } }
+        let jobs = try d.jobs()
+        #expect(jobs.count == 1, "one series, one job: \(jobs.map { "\($0.id) \($0.state)" })")
+        let job = try #require(jobs.first)
+        #expect(job.files == 3)
+        #expect(job.models == ["utnet-test"])
+        #expect(job.rule == "ct")
+        let segs = d.files(in: d.output).filter { $0.hasSuffix(".seg.dcm") }
+        #expect(segs.count == 1)
+        let seg = d.output.appendingPathComponent(try #require(segs.first)).path
+        #expect(job.outputs["seg:utnet-test"] == seg)
+        let (_, verdict) = try DaemonHarness.run(DaemonHarness.shared.appendingPathComponent("tools/check-seg").path,
+                                                 [seg, Self.smallCT.path])
+        #expect(verdict.hasPrefix("SEG OK"), "\(verdict)")
+        // The drop folder is empty; the timings of every stage are recorded.
+        #expect(d.files(in: d.watch).isEmpty, "left in the drop folder: \(d.files(in: d.watch))")
+        let stages = Set(try d.store().stages(job.id).map(\.stage))
+        #expect(stages.isSuperset(of: ["decode", "preprocess", "inference", "postprocess", "write"]), "\(stages)")
+        // No patient data in the log: the series UID never appears, its hash does.
+        #expect(!d.logText.contains(job.seriesUID))
+        #expect(d.logText.contains(job.seriesHash))
+        #expect(d.stop() == 0, "SIGTERM is a clean exit")
+    }
+
+    @Test func killedDuringInferenceTheJobCompletesExactlyOnceAfterRestart() throws {
+        let rules = """
+            [[rule]]
+            name = "slow"
+            models = ["utnet-slow"]
+            when = [ { field = "Modality", equals = "CT" } ]
+            """
+        let d = try DaemonHarness(rules: rules)
+        defer { d.remove() }
+        try d.start()
+        try d.drop(Self.smallCT, as: "s", pause: 0, only: Self.dicomOnly)
+        try d.waitUntil("inference runs", timeout: 180) {
+            try d.jobs().first.map { $0.state == .running && $0.stage == .inference } ?? false
+        }
+        #expect(d.stop(SIGKILL) == SIGKILL)
+        try d.start()
+        try d.waitUntil("the job is done after the restart", timeout: 400) { try d.jobs().first?.state == .done }
+        let job = try #require(try d.jobs().first)
+        #expect(try d.jobs().count == 1)
+        #expect(job.attempts == 1, "the attempt cut short by the daemon's death does not count")
+        let transitions = try d.store().transitions(job.id).map(\.detail)
+        #expect(transitions.contains { $0.contains("resumed after a restart") }, "\(transitions)")
+        let outputs = d.files(in: d.output)
+        #expect(outputs.filter { $0.hasSuffix(".seg.dcm") }.count == 1, "\(outputs)")
+        #expect(!outputs.contains { $0.hasSuffix(".segd-tmp") }, "no partial output is left: \(outputs)")
+        let seg = d.output.appendingPathComponent(outputs.first { $0.hasSuffix(".seg.dcm") }!).path
+        let (_, verdict) = try DaemonHarness.run(DaemonHarness.shared.appendingPathComponent("tools/check-seg").path,
+                                                 [seg, Self.smallCT.path])
+        #expect(verdict.hasPrefix("SEG OK"), "\(verdict)")
+    }
+
+    @Test func aKilledWorkerFailsOnlyItsJobAndTheNextJobSucceeds() throws {
+        let rules = """
+            [[rule]]
+            name = "slow"
+            models = ["utnet-slow"]
+            when = [ { field = "SeriesDescription", equals = "Image 23x38x3" } ]
+            [[rule]]
+            name = "fast"
+            models = ["utnet-test"]
+            when = [ { field = "Modality", equals = "CT" } ]
+            """
+        let d = try DaemonHarness(rules: rules)
+        defer { d.remove() }
+        try d.start()
+        try d.drop(Self.smallCT, as: "a", pause: 0, only: Self.dicomOnly)
+        try d.waitUntil("the first job's inference runs", timeout: 180) {
+            try d.jobs().first.map { $0.stage == .inference } ?? false
+        }
+        let first = try #require(try d.jobs().first)
+        let (_, pids) = try DaemonHarness.run("/usr/bin/pgrep", ["-f", "worker --spec .*\(first.id)"])
+        let pid = try #require(Int32(pids.split(separator: "\n").first ?? ""), "worker pid of \(first.id)")
+        kill(pid, SIGSEGV)
+        let second = DaemonHarness.repoRoot.appendingPathComponent("Tests/Fixtures/dicom/lcenh_ct_23x38x3")
+        try d.drop(second, as: "b", pause: 0, only: Self.dicomOnly)
+        try d.waitUntil("the first job fails", timeout: 60) { try d.store().job(first.id)?.state.isFinal ?? false }
+        let failed = try #require(try d.store().job(first.id))
+        #expect(failed.state == .quarantined, "a crash (SIGSEGV) repeats on the same input: quarantine")
+        #expect(failed.errorMessage?.contains("signal 11") == true, "\(failed.errorMessage ?? "")")
+        #expect(FileManager.default.fileExists(atPath: d.quarantine.appendingPathComponent(first.id).appendingPathComponent("reason.txt").path))
+        #expect(d.isRunning, "the daemon survives")
+        try d.waitUntil("the next job is done", timeout: 180) {
+            try d.jobs().contains { $0.id != first.id && $0.state == .done && $0.models == ["utnet-test"] }
+        }
+    }
+}
