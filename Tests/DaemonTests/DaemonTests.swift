@@ -103,3 +103,70 @@ import Testing
         }
     }
 }
+
+/// Bad input and unrouted series end where they should, with reasons, and the daemon stays up; segctl reads the
+/// real daemon over its socket.
+@Suite(.serialized) struct DaemonBadInputTests {
+    @Test func junkTiltAnd4DEndInQuarantineWithReasons() throws {
+        let d = try DaemonHarness()
+        defer { d.remove() }
+        try d.start()
+        let junk = DaemonHarness.repoRoot.appendingPathComponent("Tests/Fixtures/dicom/not_dicom_mixed_junk")
+        try d.drop(junk, as: "junk", pause: 0)
+        for name in ["ct_ge_tilt_variable_spacing", "mr_ge_fmri_4d"] {
+            let source = DaemonHarness.shared.appendingPathComponent("dicom/\(name)")
+            #expect(FileManager.default.fileExists(atPath: source.path), "the shared corpus is missing \(source.path)")
+            try d.drop(source, as: name, pause: 0) { $0 != "expected.json" }
+        }
+        try d.waitUntil("every job is final", timeout: 180) {
+            let jobs = try d.jobs()
+            return jobs.count >= 3 && jobs.allSatisfy { $0.state.isFinal }
+        }
+        let jobs = try d.jobs()
+        #expect(jobs.allSatisfy { $0.state == .quarantined || $0.state == .unrouted }, "\(jobs.map { "\($0.state) \($0.errorMessage ?? "")" })")
+        let reasons = jobs.compactMap(\.errorMessage).joined(separator: "\n")
+        #expect(reasons.contains("non-uniform slice spacing"), "the tilted, variably spaced CT: \(reasons)")
+        #expect(reasons.contains("4-D series"), "the fMRI: \(reasons)")
+        #expect(reasons.contains("no DICOM image series found"), "the junk: \(reasons)")
+        // The 4-D MR is not CT: it reaches no rule, or is rejected as 4-D; either way it is not processed.
+        for job in jobs where job.state == .quarantined {
+            let reason = d.quarantine.appendingPathComponent(job.id).appendingPathComponent("reason.txt")
+            #expect(FileManager.default.fileExists(atPath: reason.path), "reason.txt of \(job.id)")
+        }
+        #expect(d.files(in: d.output).isEmpty, "no SEG for bad input")
+        #expect(d.isRunning, "the daemon stays up")
+
+        // segctl against the real daemon.
+        let segctl = DaemonHarness.buildFolder.appendingPathComponent("segctl").path
+        let socket = d.root.appendingPathComponent("control.sock").path
+        let (status, text) = try DaemonHarness.run(segctl, ["status", "--socket", socket, "--json"])
+        #expect(status == 0, "\(text)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let queue = try #require(report["queue"] as? [String: Int])
+        #expect(queue["quarantined", default: 0] + queue["unrouted", default: 0] == jobs.count)
+        let quarantined = try #require(jobs.first { $0.state == .quarantined })
+        let (s2, shown) = try DaemonHarness.run(segctl, ["job", "show", quarantined.id, "--socket", socket])
+        #expect(s2 == 0 && shown.contains(quarantined.id), "\(shown)")
+        let (s3, metrics) = try DaemonHarness.run(segctl, ["metrics", "--socket", socket])
+        #expect(s3 == 0 && metrics.contains("segd_jobs{state=\"quarantined\"}"), "\(metrics)")
+    }
+
+    @Test func aSeriesNoRuleMatchesIsUnrouted() throws {
+        let rules = """
+            [[rule]]
+            name = "mr-only"
+            models = ["utnet-test"]
+            when = [ { field = "Modality", equals = "MR" } ]
+            """
+        let d = try DaemonHarness(processing: "retention = \"delete\"", rules: rules)
+        defer { d.remove() }
+        try d.start()
+        try d.drop(DaemonTests.smallCT, as: "x", pause: 0, only: DaemonTests.dicomOnly)
+        try d.waitUntil("the job is unrouted", timeout: 120) { try d.jobs().first?.state == .unrouted }
+        let job = try #require(try d.jobs().first)
+        #expect(job.routing.contains { $0.contains("Modality is \"CT\"") }, "\(job.routing)")
+        #expect(!FileManager.default.fileExists(atPath: d.spool.appendingPathComponent(job.id).path),
+                "retention = delete removes the input of an unrouted series")
+        #expect(d.files(in: d.output).isEmpty)
+    }
+}
