@@ -90,7 +90,9 @@ extension Scheduler {
         let folder = spool.quarantineFolder(id)
         do {
             try Spool.makeWritableFolder(folder, key: "paths.quarantine")
-            let name = SafePathComponent.fileName((path as NSString).lastPathComponent)
+            var name = SafePathComponent.fileName((path as NSString).lastPathComponent)
+            // The folder also gets reason.txt and job.json: an input of that name must not be overwritten.
+            if name == "reason.txt" || name == "job.json" { name = "input-" + name }
             try Spool.move(path, to: (folder as NSString).appendingPathComponent(name))
             try Spool.writeText("\(reason)\noriginal name: \(SafePathComponent.printable((path as NSString).lastPathComponent))\n",
                                 to: (folder as NSString).appendingPathComponent("reason.txt"))
