@@ -132,7 +132,9 @@ let package = Package(
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
-        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging"], swiftSettings: strictSwift),
+        // GRDB: a second connection that holds the store's lock; Logging: the scheduler's logger.
+        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", grdb, logging],
+                    swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx17
 )
