@@ -134,7 +134,8 @@ let package = Package(
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
-        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", "SegControl", logging,
+        // GRDB: a second connection that holds the store's lock; Logging: the scheduler's logger.
+        .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", "SegControl", grdb, logging,
                                                            serviceLifecycle],
                     swiftSettings: strictSwift),
         // The control protocol: framing, routes, DTOs, formatting (no daemon needed).

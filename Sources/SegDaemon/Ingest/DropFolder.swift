@@ -29,6 +29,8 @@ public enum DropFolder {
         var files: [String] = []
         var folders: [String] = []
         var stack = [folder]
+        // An entry renamed to a UTF-8 name during the listing may be listed again under its new name.
+        var seen: Set<String> = []
         while let dir = stack.popLast() {
             guard let handle = opendir(dir) else { continue }
             defer { closedir(handle) }
@@ -37,6 +39,7 @@ public enum DropFolder {
                 if raw == [46] || raw == [46, 46] { continue }
                 guard let name = usableName(raw, in: dir) else { continue }
                 let path = (dir as NSString).appendingPathComponent(name)
+                guard seen.insert(path).inserted else { continue }
                 var st = stat()
                 guard lstat(path, &st) == 0 else { continue }
                 switch st.st_mode & S_IFMT {

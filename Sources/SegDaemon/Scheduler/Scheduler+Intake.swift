@@ -29,13 +29,15 @@ extension Scheduler {
         }
         pendingMoves[id, default: 0] += 1
         let folder = spool.jobFolder(id)
-        let count = Spool.inputFiles(in: folder).count + pendingMoves[id, default: 1]
-        var name = String(format: "%06d.dcm", count)
-        var n = count
+        // Numbers handed out only go up: a name given to a move still under way is never given again, even when
+        // an earlier move failed and the folder holds fewer files than names were handed out.
+        var n = max(lastFileNumber[id] ?? 0, Spool.inputFiles(in: folder).count) + 1
+        var name = String(format: "%06d.dcm", n)
         while FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name)) {
             n += 1
             name = String(format: "%06d.dcm", n)
         }
+        lastFileNumber[id] = n
         _ = settler.fileArrived(name, key: key, quiet: quietTime(for: watch), now: clock.now)
         return IntakeTarget(jobID: id, path: (folder as NSString).appendingPathComponent(name))
     }
@@ -88,7 +90,9 @@ extension Scheduler {
         let folder = spool.quarantineFolder(id)
         do {
             try Spool.makeWritableFolder(folder, key: "paths.quarantine")
-            let name = SafePathComponent.fileName((path as NSString).lastPathComponent)
+            var name = SafePathComponent.fileName((path as NSString).lastPathComponent)
+            // The folder also gets reason.txt and job.json: an input of that name must not be overwritten.
+            if name == "reason.txt" || name == "job.json" { name = "input-" + name }
             try Spool.move(path, to: (folder as NSString).appendingPathComponent(name))
             try Spool.writeText("\(reason)\noriginal name: \(SafePathComponent.printable((path as NSString).lastPathComponent))\n",
                                 to: (folder as NSString).appendingPathComponent("reason.txt"))
@@ -120,6 +124,7 @@ extension Scheduler {
 
     /// A series has been quiet: its job joins the queue.
     func settle(_ id: String) {
+        lastFileNumber[id] = nil
         let files = Spool.inputFiles(in: spool.jobFolder(id)).count
         do {
             if files == 0 {

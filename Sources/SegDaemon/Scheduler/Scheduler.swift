@@ -43,6 +43,8 @@ public actor Scheduler {
     var settlerGenerations: [String: (SeriesKey, Int)] = [:]
     /// Files being moved into a job's folder right now; a job starts only when this is 0.
     var pendingMoves: [String: Int] = [:]
+    /// The last spool file number handed out per collecting job (`000001.dcm`, ...).
+    var lastFileNumber: [String: Int] = [:]
     var settledWaiting: Set<String> = []
     var running: [String: RunningJob] = [:]
     var memoryInUse = 0

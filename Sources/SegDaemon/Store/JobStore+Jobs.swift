@@ -55,6 +55,7 @@ extension JobStore {
             // The model lives in the JSON record: filter after decoding, then apply the limit.
             let rows = try String.fetchAll(db, sql: sql, arguments: StatementArguments(args))
             var out: [JobRecord] = []
+            guard filter.limit > 0 else { return out }
             for text in rows {
                 let job = try Self.decoder.decode(JobRecord.self, from: Data(text.utf8))
                 if let m = filter.model, !job.models.contains(m) && job.submittedModel != m { continue }

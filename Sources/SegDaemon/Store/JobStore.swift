@@ -10,7 +10,9 @@ public final class JobStore: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the store in `directory`. A folder that cannot be written is a clear refusal.
-    public init(directory: String) throws(DaemonError) {
+    /// `busyTimeout`: how long a write waits for a lock held by another connection before it fails with
+    /// `.storeFailed` (tests shorten it).
+    public init(directory: String, busyTimeout: TimeInterval = 10) throws(DaemonError) {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -22,7 +24,7 @@ public final class JobStore: Sendable {
         }
         path = (directory as NSString).appendingPathComponent("segd.sqlite")
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.label = "segd.jobs"
         do {
             db = try DatabaseQueue(path: path, configuration: config)

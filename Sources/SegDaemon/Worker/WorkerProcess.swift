@@ -17,8 +17,13 @@ public final class WorkerProcess: @unchecked Sendable {
     private var stderrTail = Data()
     public var pid: Int32 { process.processIdentifier }
 
+    /// A command written to a worker that has just exited must fail with EPIPE, not end the daemon with SIGPIPE
+    /// (the default action). SIGPIPE is therefore ignored process-wide, once, before the first worker starts.
+    static let brokenPipesIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     /// Starts `executable worker --spec SPEC`.
     public init(executable: String, specPath: String, environment: [String: String]? = nil) throws(DaemonError) {
+        _ = Self.brokenPipesIgnored
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["worker", "--spec", specPath]
