@@ -22,6 +22,8 @@ public struct Daemon: Sendable {
     }
 
     public func run(extraServices: ExtraServices = { _, _ in [] }) async throws {
+        // A peer that hangs up (a worker that just exited, a segctl that went away) must not kill the daemon.
+        signal(SIGPIPE, SIG_IGN)
         let config = try SegdConfiguration.load(path: configPath)
         let store = try JobStore(directory: config.paths.state)
         try Spool(config.paths).prepare()
