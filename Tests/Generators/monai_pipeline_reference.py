@@ -308,7 +308,7 @@ def reference(name, shared, out):
     net.eval()
     with torch.inference_mode():
         y, windows = infer(manifest, net, data["image"].as_tensor()[None])
-    data["pred"] = monai.data.MetaTensor(y[0], affine=data["image"].affine, meta=data["image"].meta,
+    data["pred"] = monai.data.MetaTensor(y[0], meta=data["image"].meta,
                                          applied_operations=data["image"].applied_operations)
     act = manifest["output"]["activation"]
     post = Compose([Activationsd(keys="pred", softmax=act == "softmax", sigmoid=act == "sigmoid"),
@@ -324,7 +324,7 @@ def reference(name, shared, out):
         labels_ = [l["index"] for l in manifest["labels"]] if keep is True else keep
         conn = manifest["postprocessing"].get("keepLargestConnectivity", 26)
         final = KeepLargestConnectedComponent(applied_labels=labels_, is_onehot=False, independent=True,
-                                              connectivity=None if conn == 26 else 1)(argmax)
+                                              connectivity=None if conn == 26 else 1)(argmax.clone())  # it works in place
     argmax = argmax[0].numpy().astype(np.uint8)
     final = np.asarray(final[0]).astype(np.uint8)
     seconds = time.time() - t0
