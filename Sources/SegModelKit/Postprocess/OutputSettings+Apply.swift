@@ -101,6 +101,14 @@ extension ModelSpaceGrid {
         -> LabelMap
     {
         var map = LabelMap(geometry: source)
+        if let taps = separableTaps() {
+            precondition(probabilities.count == channels * voxelCount, "model-space buffer size does not match the grid")
+            map.labels.withUnsafeMutableBufferPointer {
+                separableLabels(values: probabilities.baseAddress!, channels: channels, taps: taps, output: output,
+                                labels: $0.baseAddress!)
+            }
+            return map
+        }
         let plane = source.sliceVoxelCount
         try map.labels.withUnsafeMutableBufferPointer { labels in
             nonisolated(unsafe) let out = labels.baseAddress!
@@ -114,5 +122,41 @@ extension ModelSpaceGrid {
             }
         }
         return map
+    }
+}
+
+extension ModelSpaceGrid {
+    /// Source rows handled by one task of the row loops.
+    static let rowChunk = 16
+
+    /// Back to the source grid and labels there in one pass (the separable case): per block of source slices,
+    /// step 1 makes the z-interpolated model planes, then each task resamples a few source rows of all
+    /// channels into a small buffer that stays in cache and decides their labels at once, so the full
+    /// [channel][y][x] source slice is never written to memory and read back.
+    func separableLabels(values: UnsafePointer<Float>, channels: Int, taps: [AxisTaps], output: OutputSettings,
+                         labels: UnsafeMutablePointer<UInt8>) {
+        let n = source.size, s = geometry.size, m = modelAxisOfSource
+        let px = s[m[0]], planeCount = s[m[0]] * s[m[1]]
+        let rows = RowResampler(x: taps[0], y: taps[1], px: px, planeCount: planeCount, channels: channels)
+        defer { rows.deallocate() }
+        let block = Self.sliceBlock, chunk = Self.rowChunk
+        let planes = UnsafeMutablePointer<Float>.allocate(capacity: block * channels * planeCount)
+        defer { planes.deallocate() }
+        nonisolated(unsafe) let (planeBase, labelBase) = (planes, labels)
+        for k0 in stride(from: 0, to: n.z, by: block) {
+            let k1 = min(k0 + block, n.z)
+            separablePlanes(k0: k0, k1: k1, taps: taps[2], channels: channels, values: values, planes: planes)
+            let count = (k1 - k0) * n.y
+            parallelFor((count + chunk - 1) / chunk) { t in
+                let row = UnsafeMutablePointer<Float>.allocate(capacity: px + channels * n.x)
+                defer { row.deallocate() }
+                let out = row + px
+                for r in t * chunk..<min(count, (t + 1) * chunk) {
+                    let k = k0 + r / n.y, j = r % n.y
+                    rows.run(j, plane: planeBase + (k - k0) * channels * planeCount, row: row, out: out, channelStride: n.x)
+                    output.labelRow(out, count: n.x, channels: channels, stride: n.x, into: labelBase + (k * n.y + j) * n.x)
+                }
+            }
+        }
     }
 }

@@ -103,35 +103,18 @@ extension ModelSpaceGrid {
     /// Steps 2 and 3 of separable resampling for one source slice, from its plane (step 1): per source row,
     /// lerp along the model axis of source y, then along source x, into `out` = [c][y][x].
     func separableRows(plane: UnsafePointer<Float>, taps: [AxisTaps], channels: Int, out: UnsafeMutablePointer<Float>) {
-        let s = geometry.size
-        let m = modelAxisOfSource
+        let s = geometry.size, m = modelAxisOfSource
         let (nx, ny) = (source.size.x, source.size.y)
-        let px = s[m[0]], planeCount = s[m[0]] * s[m[1]]
-        nonisolated(unsafe) let planeBase = plane
-        // 2. Per source row j: lerp along y, then along x.
-        nonisolated(unsafe) let outBase = out
-        let sourcePlane = nx * ny
-        let xTaps = taps[0], yTaps = taps[1]
-        xTaps.lo.withUnsafeBufferPointer { xlo in
-            xTaps.hi.withUnsafeBufferPointer { xhi in
-                xTaps.weight.withUnsafeBufferPointer { xw in
-                    nonisolated(unsafe) let (xlo, xhi, xw) = (xlo.baseAddress!, xhi.baseAddress!, xw.baseAddress!)
-                    parallelFor(ny) { j in
-                        let y0 = yTaps.lo[j], y1 = yTaps.hi[j], wy = yTaps.weight[j]
-                        let row = UnsafeMutablePointer<Float>.allocate(capacity: px)
-                        defer { row.deallocate() }
-                        for c in 0..<channels {
-                            let p = planeBase + c * planeCount
-                            let r0 = p + y0 * px, r1 = p + y1 * px
-                            for a in 0..<px { row[a] = r0[a] + (r1[a] - r0[a]) * wy }
-                            let o = outBase + c * sourcePlane + j * nx
-                            for i in 0..<nx {
-                                let v0 = row[xlo[i]], v1 = row[xhi[i]]
-                                o[i] = v0 + (v1 - v0) * xw[i]
-                            }
-                        }
-                    }
-                }
+        let px = s[m[0]]
+        let rows = RowResampler(x: taps[0], y: taps[1], px: px, planeCount: px * s[m[1]], channels: channels)
+        defer { rows.deallocate() }
+        nonisolated(unsafe) let (planeBase, outBase) = (plane, out)
+        let chunk = Self.rowChunk
+        parallelFor((ny + chunk - 1) / chunk) { t in
+            let row = UnsafeMutablePointer<Float>.allocate(capacity: px)
+            defer { row.deallocate() }
+            for j in t * chunk..<min(ny, (t + 1) * chunk) {
+                rows.run(j, plane: planeBase, row: row, out: outBase + j * nx, channelStride: nx * ny)
             }
         }
     }

@@ -69,3 +69,51 @@ func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         DispatchQueue.concurrentPerform(iterations: count) { body($0) }
     }
 }
+
+/// Steps 2 and 3 of separable back-resampling for single source rows, with the index and weight tables of the
+/// two in-plane axes in flat buffers that every thread reads.
+struct RowResampler: @unchecked Sendable {
+    private let xlo: UnsafeMutablePointer<Int>, xhi: UnsafeMutablePointer<Int>, xw: UnsafeMutablePointer<Float>
+    private let ylo: UnsafeMutablePointer<Int>, yhi: UnsafeMutablePointer<Int>, yw: UnsafeMutablePointer<Float>
+    /// Source row length, model row length (along the model axis of source x) and model plane size.
+    let nx: Int, px: Int, planeCount: Int
+    let channels: Int
+
+    init(x: AxisTaps, y: AxisTaps, px: Int, planeCount: Int, channels: Int) {
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: a.count)
+            p.initialize(from: a, count: a.count)
+            return p
+        }
+        (xlo, xhi, xw) = (copy(x.lo), copy(x.hi), copy(x.weight))
+        (ylo, yhi, yw) = (copy(y.lo), copy(y.hi), copy(y.weight))
+        nx = x.lo.count
+        self.px = px
+        self.planeCount = planeCount
+        self.channels = channels
+    }
+
+    func deallocate() {
+        for p in [xlo, xhi, ylo, yhi] { p.deallocate() }
+        xw.deallocate()
+        yw.deallocate()
+    }
+
+    /// Source row j from `plane` ([c][model row along source y][px], step 1's output for one source slice): per
+    /// channel, lerp along y into `row` (px values), then along x into `out + c·channelStride` (nx values).
+    @inline(__always)
+    func run(_ j: Int, plane: UnsafePointer<Float>, row: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+             channelStride: Int) {
+        let y0 = ylo[j], y1 = yhi[j], wy = yw[j]
+        for c in 0..<channels {
+            let p = plane + c * planeCount
+            let r0 = p + y0 * px, r1 = p + y1 * px
+            for a in 0..<px { row[a] = r0[a] + (r1[a] - r0[a]) * wy }
+            let o = out + c * channelStride
+            for i in 0..<nx {
+                let v0 = row[xlo[i]], v1 = row[xhi[i]]
+                o[i] = v0 + (v1 - v0) * xw[i]
+            }
+        }
+    }
+}
