@@ -69,17 +69,13 @@ import Testing
         // Three panels of at most 320 px side by side, plus margins, titles and legend.
         #expect((960...1100).contains(be32(16)) && (200...600).contains(be32(20)), "PNG \(be32(16))x\(be32(20))")
         #expect(String(decoding: bytes[(bytes.count - 8)..<(bytes.count - 4)], as: UTF8.self) == "IEND")
-    }
 
-    @Test func previewOfASEGWithTheWrongSourceSaysWhatToDo() throws {
-        let dir = try CLI.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        // A valid SEG (highdicom's test file, committed with its source) given with a series it was not made from.
-        let seg = CLI.repoRoot.appendingPathComponent(
-            "Tests/Fixtures/dicom/seg_ref_highdicom_ct1/seg/seg_image_ct_binary_single_frame.dcm").path
-        let r = try CLI.segd(["seg", "preview", seg, Self.sample.path,
-                              "--out", dir.appendingPathComponent("x.png").path])
-        #expect(r.status != 0)
-        #expect(r.stderr.contains("give the folder of the series the SEG was made from"), "\(r.stderr)")
+        // The same SEG with a series it was not made from: a clear error, no PNG.
+        let other = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/dicom/ct_ge_3slice_j2k")
+        let wrong = dir.appendingPathComponent("wrong.png")
+        let bad = try CLI.segd(["seg", "preview", seg, other.path, "--out", wrong.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("give the folder of the series the SEG was made from"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: wrong.path))
     }
 }
