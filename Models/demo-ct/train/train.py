@@ -89,7 +89,7 @@ def manifest(weights_sha: str) -> dict:
         "id": "demo-ct",
         "version": "1.0.0",
         "description": "Demo: soft tissue and bone on axial CT, 2-D MONAI UNet trained on rule-derived labels "
-                       "(threshold + morphology) of five public CT series. Demonstrates the pipeline only.",
+                       "(threshold + morphology) of four public CT series. Demonstrates the pipeline only.",
         "intendedUse": "Demonstration of segd only. Not for clinical use.",
         "network": common.NETWORK,
         "weights": {"file": "model.safetensors", "sha256": weights_sha},
