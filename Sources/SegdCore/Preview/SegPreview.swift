@@ -94,12 +94,14 @@ public enum SegPreview {
     }
 
     static func letters(_ plane: PreviewPlane, into image: inout RGBImage, x: Int, y: Int, width: Int, height: Int) {
-        let c = RGB(255, 255, 160), l = plane.edgeLetters, w = BitmapFont.glyphWidth, h = BitmapFont.glyphHeight
+        let c = RGB(255, 255, 160), l = plane.edgeLetters
+        let scale = min(width, height) >= 120 ? 2 : 1
+        let w = BitmapFont.glyphWidth * scale, h = BitmapFont.glyphHeight * scale
         guard width >= 3 * w + 8, height >= 3 * h + 8 else { return }
-        BitmapFont.draw(l.top, into: &image, x: x + (width - w) / 2, y: y + 3, color: c)
-        BitmapFont.draw(l.bottom, into: &image, x: x + (width - w) / 2, y: y + height - h - 3, color: c)
-        BitmapFont.draw(l.left, into: &image, x: x + 3, y: y + (height - h) / 2, color: c)
-        BitmapFont.draw(l.right, into: &image, x: x + width - w - 3, y: y + (height - h) / 2, color: c)
+        BitmapFont.draw(l.top, into: &image, x: x + (width - w) / 2, y: y + 3, color: c, scale: scale)
+        BitmapFont.draw(l.bottom, into: &image, x: x + (width - w) / 2, y: y + height - h - 3, color: c, scale: scale)
+        BitmapFont.draw(l.left, into: &image, x: x + 3, y: y + (height - h) / 2, color: c, scale: scale)
+        BitmapFont.draw(l.right, into: &image, x: x + width - w - 3, y: y + (height - h) / 2, color: c, scale: scale)
     }
 }
 
