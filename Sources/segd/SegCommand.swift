@@ -80,8 +80,9 @@ struct SegPreviewCommand: ParsableCommand {
         discussion: """
             The planes are windowed for the modality (CT: -500..700 HU; otherwise the 1st..99th percentile), \
             shown at their physical aspect ratio in radiological orientation (axial: anterior up, patient left on \
-            the image right; coronal and sagittal: superior up), with each segment as a semi-transparent fill and \
-            an outline in its recommended display colour, and a legend of the segment names.
+            the image right; coronal: superior up; sagittal: superior up, anterior on the left), with each segment \
+            as a semi-transparent fill and an outline in its recommended display colour, and a legend of the \
+            segment names.
             """)
 
     @Argument(help: "The DICOM-SEG file.")
