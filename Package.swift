@@ -60,7 +60,11 @@ let package = Package(
         .executableTarget(name: "pipeline-bench", dependencies: ["Imaging", "SegModelKit"], swiftSettings: strictSwift),
 
         // Running a job end to end (series → model → outputs): `segd process` and the daemon's worker.
-        .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit"], swiftSettings: strictSwift),
+        .target(name: "SegdCore", dependencies: ["Imaging", "DICOM", "NN", "SegModelKit", "CZlib"],
+                swiftSettings: strictSwift),
+
+        // zlib from the system: deflate and CRC-32 for the PNG previews (SegdCore/Preview).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // libsystemd: sd_notify, sd_listen_fds, sd_journal_sendv.
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
@@ -134,6 +138,9 @@ let package = Package(
                     path: "Plugins/UNETR/Tests", exclude: ["Fixtures", "Generators"], swiftSettings: strictSwift),
         .executableTarget(name: "UNETR-bench", dependencies: ["UNETRPlugin", "PluginBenchKit", "SegModelKit", "NN"],
                           path: "Plugins/UNETR/Benchmark", swiftSettings: strictSwift),
+        // The preview renderer: PNG validity (decoded back with zlib), pixel content, a golden image.
+        .testTarget(name: "PreviewTests", dependencies: ["SegdCore", "Imaging", "CZlib"], exclude: ["Golden"],
+                    swiftSettings: strictSwift),
         // GRDB: a second connection that holds the store's lock; Logging: the scheduler's logger.
         .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", "SegControl", grdb, logging,
                                                            serviceLifecycle],

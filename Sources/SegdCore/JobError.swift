@@ -10,6 +10,7 @@ public struct JobError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let noSeries = Code(rawValue: "no-series")
         public static let ambiguousSeries = Code(rawValue: "ambiguous-series")
         public static let output = Code(rawValue: "output")
+        public static let preview = Code(rawValue: "preview")
     }
 
     public var code: Code
