@@ -57,6 +57,13 @@ extension ProcessJob {
             throw error
         }
         outputs["seg"] = segPath
+        if writePreview {
+            let png = try SegPreview.render(volume: volume, labelMap: result.labelMap, segments: manifest.labels,
+                                            modality: stack.modality)
+            let url = base.appendingPathExtension("png")
+            try AtomicOutput.write(png, to: url.path)
+            outputs["preview"] = url.path
+        }
         if writeNRRD {
             let url = base.appendingPathExtension("nrrd")
             try NRRDWriter.write(result.labelMap, to: url)

@@ -25,6 +25,8 @@ public struct ProcessJob {
     public var keepEmptyFrames: Bool
     /// Reported in the SEG's SoftwareVersions.
     public var softwareVersion: String
+    /// Also write `<stem>.png`: the source's mid-planes with the segments drawn over them.
+    public var writePreview = false
 
     public init(seriesDirectory: String, bundleDirectory: String, outputDirectory: String,
                 seriesInstanceUID: String? = nil, writeNRRD: Bool = false, threads: Int = 0,

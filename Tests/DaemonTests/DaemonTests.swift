@@ -24,6 +24,13 @@ import Testing
         #expect(segs.count == 1)
         let seg = d.output.appendingPathComponent(try #require(segs.first)).path
         #expect(job.outputs["seg:utnet-test"] == seg)
+        // The preview PNG is written beside the SEG and served through the control socket.
+        let preview = try #require(job.outputs["preview:utnet-test"])
+        #expect(FileManager.default.contents(atPath: preview)?.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let png = d.root.appendingPathComponent("p.png").path
+        let (ps, pout) = try DaemonHarness.run(DaemonHarness.buildFolder.appendingPathComponent("segctl").path,
+                                               ["job", "preview", job.id, "--out", png, "--socket", d.root.appendingPathComponent("control.sock").path])
+        #expect(ps == 0 && FileManager.default.contents(atPath: png) == FileManager.default.contents(atPath: preview), "\(pout)")
         let (_, verdict) = try DaemonHarness.run(DaemonHarness.shared.appendingPathComponent("tools/check-seg").path,
                                                  [seg, Self.smallCT.path])
         #expect(verdict.hasPrefix("SEG OK"), "\(verdict)")

@@ -35,9 +35,10 @@ public struct WorkerRunner {
 
     func attempt() throws -> Int32 {
         emit(stage: "route")
-        let job = ProcessJob(seriesDirectory: spec.inputs.first ?? "", bundleDirectory: "", outputDirectory: spec.output,
+        var job = ProcessJob(seriesDirectory: spec.inputs.first ?? "", bundleDirectory: "", outputDirectory: spec.output,
                              seriesInstanceUID: spec.seriesUID.isEmpty ? nil : spec.seriesUID,
                              threads: spec.threads, softwareVersion: spec.softwareVersion)
+        job.writePreview = true
         let files = try Self.files(in: spec.inputs)
         let stack = try job.selectStack(try DICOMScanner.scan(files: files))
         var series = WorkerMessage(.series)
