@@ -102,10 +102,13 @@ let package = Package(
         .executableTarget(name: "nn-bench", dependencies: ["NN"], swiftSettings: strictSwift),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Generators"], swiftSettings: strictSwift),
         // End-to-end tests that run the built `segd` binary and plugins.
-        .testTarget(name: "SegdCLITests", swiftSettings: strictSwift),
+        .testTarget(name: "SegdCLITests", dependencies: ["TestSupport"], swiftSettings: strictSwift),
         // The daemon end to end: real `segd run` processes, real series, real plugins in worker processes.
-        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon"], swiftSettings: strictSwift),
-        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit"], swiftSettings: strictSwift),
+        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon", "TestSupport"], swiftSettings: strictSwift),
+        // Test helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit", "TestSupport"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "SEGTests", dependencies: ["DICOM", "Imaging"], swiftSettings: strictSwift),
 
         // UTNet (github.com/yhygao/UTNet) model plugin, its parity tests and its benchmark.

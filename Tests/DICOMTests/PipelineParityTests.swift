@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import NN
 import SegModelKit
+import TestSupport
 import Testing
 
 /// segd's pipeline against MONAI 1.6.1 on real series of `../shared/dicom` with real networks (MONAI UNets,
@@ -29,7 +30,11 @@ import Testing
     }
 
     @Test(arguments: ["ct3d", "ct2d", "mr3d"])
-    func matchesMONAIOnARealSeries(_ name: String) throws {
+    func matchesMONAIOnARealSeries(_ name: String) async throws {
+        try await offPool { try Self.check(name) }
+    }
+
+    static func check(_ name: String) throws {
         let reference = try ParityReference(name)
         let bundle = try ModelBundle.load(directory: reference.folder)
         let manifest = bundle.manifest

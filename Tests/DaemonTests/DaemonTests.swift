@@ -1,5 +1,6 @@
 import Foundation
 import SegDaemon
+import TestSupport
 import Testing
 
 /// The daemon end to end: a real `segd run` process, real series dropped file by file, real plugins in worker
@@ -8,7 +9,7 @@ import Testing
     static let smallCT = DaemonHarness.repoRoot.appendingPathComponent("Tests/Fixtures/dicom/seg_ref_dcmqi_23x38x3/source")
     static let dicomOnly: @Sendable (String) -> Bool = { $0.hasSuffix(".dcm") }
 
-    @Test func seriesDroppedSlowlyGivesExactlyOneValidSEG() throws {
+    @Test func seriesDroppedSlowlyGivesExactlyOneValidSEG() async throws { try await offPool {
         let d = try DaemonHarness()
         defer { d.remove() }
         try d.start()
@@ -43,8 +44,9 @@ import Testing
         #expect(d.logText.contains(job.seriesHash))
         #expect(d.stop() == 0, "SIGTERM is a clean exit")
     }
+    }
 
-    @Test func killedDuringInferenceTheJobCompletesExactlyOnceAfterRestart() throws {
+    @Test func killedDuringInferenceTheJobCompletesExactlyOnceAfterRestart() async throws { try await offPool {
         let rules = """
             [[rule]]
             name = "slow"
@@ -74,8 +76,9 @@ import Testing
                                                  [seg, Self.smallCT.path])
         #expect(verdict.hasPrefix("SEG OK"), "\(verdict)")
     }
+    }
 
-    @Test func aKilledWorkerFailsOnlyItsJobAndTheNextJobSucceeds() throws {
+    @Test func aKilledWorkerFailsOnlyItsJobAndTheNextJobSucceeds() async throws { try await offPool {
         let rules = """
             [[rule]]
             name = "slow"
@@ -109,12 +112,13 @@ import Testing
             try d.jobs().contains { $0.id != first.id && $0.state == .done && $0.models == ["utnet-test"] }
         }
     }
+    }
 }
 
 /// Bad input and unrouted series end where they should, with reasons, and the daemon stays up; segctl reads the
 /// real daemon over its socket.
 @Suite(.serialized) struct DaemonBadInputTests {
-    @Test func junkTiltAnd4DEndInQuarantineWithReasons() throws {
+    @Test func junkTiltAnd4DEndInQuarantineWithReasons() async throws { try await offPool {
         let d = try DaemonHarness()
         defer { d.remove() }
         try d.start()
@@ -157,8 +161,9 @@ import Testing
         let (s3, metrics) = try DaemonHarness.run(segctl, ["metrics", "--socket", socket])
         #expect(s3 == 0 && metrics.contains("segd_jobs{state=\"quarantined\"}"), "\(metrics)")
     }
+    }
 
-    @Test func aSeriesNoRuleMatchesIsUnrouted() throws {
+    @Test func aSeriesNoRuleMatchesIsUnrouted() async throws { try await offPool {
         let rules = """
             [[rule]]
             name = "mr-only"
@@ -175,5 +180,6 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: d.spool.appendingPathComponent(job.id).path),
                 "retention = delete removes the input of an unrouted series")
         #expect(d.files(in: d.output).isEmpty)
+    }
     }
 }

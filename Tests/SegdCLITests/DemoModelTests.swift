@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The bundled demo model (Models/demo-ct) on the bundled sample (Samples/ct-head-philips), end to end through the
@@ -30,7 +31,7 @@ import Testing
         #expect(models.status == 0 && models.stdout.contains("demo-ct"), "\(models.stdout)\(models.stderr)")
     }
 
-    @Test func demoModelOnTheSampleMatchesMONAIAndMakesAValidSEG() throws {
+    @Test func demoModelOnTheSampleMatchesMONAIAndMakesAValidSEG() async throws { try await offPool {
         let dir = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
@@ -77,5 +78,6 @@ import Testing
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("give the folder of the series the SEG was made from"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: wrong.path))
+    }
     }
 }

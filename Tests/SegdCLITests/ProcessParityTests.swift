@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `segd process` on a real CT with a real 3-D network (a briefly trained MONAI UNet run by the built UNet
@@ -8,7 +9,7 @@ import Testing
 @Suite struct ProcessParityTests {
     static let fixtures = CLI.repoRoot.appendingPathComponent("Tests/Fixtures/pipeline-parity")
 
-    @Test func labelMapMatchesMONAIOnARealCT() throws {
+    @Test func labelMapMatchesMONAIOnARealCT() async throws { try await offPool {
         let bundle = Self.fixtures.appendingPathComponent("ct3d")
         let info = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: bundle.appendingPathComponent("reference.json"))) as? [String: Any])
@@ -45,6 +46,7 @@ import Testing
             let label = try #require(entry["label"] as? Int)
             #expect(entry["voxels"] as? Int == inA[label])
         }
+    }
     }
 
     /// Runs of (label byte, unsigned LEB128 length), as the generator writes them.

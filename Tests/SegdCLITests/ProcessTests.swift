@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `segd process` end to end: a real series, a real bundle (random-weight UTNet from the parity fixtures), the
@@ -51,7 +52,7 @@ import Testing
         return String(String(decoding: data, as: UTF8.self).prefix(64))
     }
 
-    @Test func processesARealSeriesWithARealPlugin() throws {
+    @Test func processesARealSeriesWithARealPlugin() async throws { try await offPool {
         let dir = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bundle = try Self.makeBundle(in: dir)
@@ -83,6 +84,7 @@ import Testing
         #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
         // Progress went to standard error as plain lines (not a terminal).
         #expect(r.stderr.contains("inference: 3/3 windows (100%)"), "\(r.stderr)")
+    }
     }
 
     @Test func badBundleRunsNothingAndSaysWhy() throws {

@@ -120,12 +120,14 @@ extension ControlServer {
         return r.serialized()
     }
 
-    /// Runs the async dispatcher from this connection thread and waits for its answer.
+    /// Runs the async dispatcher from this connection thread and waits for its answer. The task prefers the
+    /// control server's own executor, so answers do not wait for Swift's cooperative pool (a busy pool must not
+    /// make the control socket unresponsive).
     private func dispatch(_ request: HTTPRequest, peer: PeerIdentity) -> HTTPResponse {
         let box = ResponseBox()
         let done = DispatchSemaphore(value: 0)
         let dispatcher = self.dispatcher
-        Task {
+        Task(executorPreference: ControlExecutor.shared) {
             let response = await dispatcher.handle(request, peer: peer)
             box.value.withLock { $0 = response }
             done.signal()
@@ -137,4 +139,16 @@ extension ControlServer {
 
 private final class ResponseBox: Sendable {
     let value = Mutex<HTTPResponse?>(nil)
+}
+
+/// The control server's task executor: a concurrent dispatch queue, independent of the cooperative pool.
+final class ControlExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = ControlExecutor()
+    private let queue = DispatchQueue(label: "segd.control", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
 }
