@@ -27,6 +27,10 @@ die() { echo "build-deb: $*" >&2; exit 1; }
 VERSION=$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/SegControl/SegdVersion.swift)
 [ -n "$VERSION" ] || die "cannot read the version from Sources/SegControl/SegdVersion.swift"
 ARCH=$(dpkg --print-architecture)
+# The package's Maintainer: $DEB_MAINTAINER, else the repository's git identity.
+MAINTAINER=${DEB_MAINTAINER:-$(git config user.name 2>/dev/null) <$(git config user.email 2>/dev/null)>}
+[[ "$MAINTAINER" =~ ^[^\<]+\ \<[^@\>]+@[^\>]+\.[^\>]+\>$ ]] \
+    || die "no maintainer: set DEB_MAINTAINER=\"Name <address>\" (or git config user.name/user.email)"
 [ "$ARCH" = amd64 ] || die "only amd64 is packaged (this machine is $ARCH)"
 
 # The demo model is part of the package; never build one without it.
@@ -106,13 +110,16 @@ for page in Packaging/man/*.[0-9]; do
 done
 
 mkdir -p "$PKG/usr/share/bash-completion/completions"
-"$BIN/segd" --generate-completion-script bash > "$PKG/usr/share/bash-completion/completions/segd"
-"$BIN/segctl" --generate-completion-script bash > "$PKG/usr/share/bash-completion/completions/segctl"
+# (Sourced, not run: without the generator's #! line.)
+for tool in segd segctl; do
+    "$BIN/$tool" --generate-completion-script bash | sed '1{/^#!/d}' > "$PKG/usr/share/bash-completion/completions/$tool"
+    grep -q "complete .*$tool" "$PKG/usr/share/bash-completion/completions/$tool" || die "no bash completion from $tool"
+done
 
 DOC=$PKG/usr/share/doc/segd
 mkdir -p "$DOC"
 sed "s/@VERSION@/$VERSION/g" Packaging/debian/copyright > "$DOC/copyright"
-sed "s/@VERSION@/$VERSION/g; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
+sed "s/@VERSION@/$VERSION/g; s|@MAINTAINER@|$MAINTAINER|; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
     Packaging/debian/changelog | gzip -9n > "$DOC/changelog.gz"
 
 chmod -R u=rwX,go=rX "$PKG/usr" "$PKG/etc"
@@ -125,12 +132,15 @@ mkdir -p "$SHLIB/debian"
 printf 'Source: segd\n\nPackage: segd\nArchitecture: any\n' > "$SHLIB/debian/control"
 ELFS=("$PKG/usr/bin/segd" "$PKG/usr/bin/segctl" "$PKG"/usr/lib/segd/plugins/*.so "$SWIFTLIB"/*.so)
 printf '%s\n' "${ELFS[@]}" | grep -q . || die "no ELF files staged"
-(cd "$SHLIB" && dpkg-shlibdeps -O --ignore-missing-info -l"$SWIFTLIB" -S"$PKG" "${ELFS[@]}") > "$WORK/substvars" \
-    || die "dpkg-shlibdeps failed"
+(cd "$SHLIB" && dpkg-shlibdeps -O --ignore-missing-info -l"$SWIFTLIB" -S"$PKG" "${ELFS[@]}") \
+    > "$WORK/substvars" 2> "$WORK/shlibdeps.err" || { cat "$WORK/shlibdeps.err" >&2; die "dpkg-shlibdeps failed"; }
+# The private runtime's libraries have no versioned SONAME, which dpkg-shlibdeps remarks on; show the rest.
+grep -v "can't extract name and version from library name 'lib[A-Za-z_]*\.so'" "$WORK/shlibdeps.err" >&2 || true
 DEPENDS=$(sed -n 's/^shlibs:Depends=//p' "$WORK/substvars")
 [ -n "$DEPENDS" ] || die "dpkg-shlibdeps found no dependencies"
 
 # Check: every library an ELF file needs is either in the package or provided by a package in Depends.
+DEPENDED=$(tr ',|' '\n\n' <<< "$DEPENDS" | sed 's/(.*//; s/ //g' | grep .)
 missing=0
 for f in "${ELFS[@]}"; do
     for lib in $(needed "$f"); do
@@ -140,8 +150,15 @@ for f in "${ELFS[@]}"; do
         owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
         [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
         if [ -z "$owner" ]; then echo "build-deb: ${f#$PKG}: $lib ($path) belongs to no Debian package" >&2; missing=1; continue; fi
-        if ! grep -Eq "(^|[ ,|])$owner([ (,]|$)" <<< "$DEPENDS"; then
-            echo "build-deb: ${f#$PKG}: $lib comes from $owner, which Depends does not name: $DEPENDS" >&2; missing=1
+        # Named in Depends, or pulled in by a package that is (libopenblas0 depends on one of the
+        # libopenblas0-pthread/-openmp/-serial variants that provide libopenblas.so.0).
+        ok=0
+        for dep in $DEPENDED; do
+            if [ "$dep" = "$owner" ] || dpkg-query -W -f='${Depends}' "$dep" 2>/dev/null | tr ',|' '\n\n' \
+                | sed 's/(.*//; s/:any//; s/ //g' | grep -Fxq "$owner"; then ok=1; break; fi
+        done
+        if [ "$ok" = 0 ]; then
+            echo "build-deb: ${f#$PKG}: $lib comes from $owner, which Depends does not bring in: $DEPENDS" >&2; missing=1
         fi
     done
 done
@@ -149,7 +166,7 @@ done
 
 INSTALLED_SIZE=$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@INSTALLED_SIZE@/$INSTALLED_SIZE/" \
-    -e "s/@DEPENDS@/$DEPENDS/" Packaging/debian/control > "$PKG/DEBIAN/control"
+    -e "s/@DEPENDS@/$DEPENDS/" -e "s|@MAINTAINER@|$MAINTAINER|" Packaging/debian/control > "$PKG/DEBIAN/control"
 install -m 0755 Packaging/debian/postinst "$PKG/DEBIAN/postinst"
 install -m 0755 Packaging/debian/postrm "$PKG/DEBIAN/postrm"
 echo /etc/segd/segd.conf > "$PKG/DEBIAN/conffiles"
