@@ -127,8 +127,11 @@ check "group segd-admin" "^segd-admin:" getent group segd-admin
 check "the packaged folders" "^2770 segd segd /srv/segd/incoming" stat -c '%a %U %G %n' /srv/segd/incoming /srv/segd/output /srv/segd/spool
 check "no library is missing" "^ok$" /bin/sh -c \
     'ldd /usr/bin/segd /usr/bin/segctl /usr/lib/segd/plugins/*.so /usr/lib/segd/swift/*.so | grep -q "not found" && echo missing || echo ok'
-check "one Swift runtime, the bundled one" "^/usr/lib/segd/swift/libswiftCore.so$" /bin/sh -c \
-    'ldd /usr/bin/segd /usr/lib/segd/plugins/*.so | awk "/libswiftCore/ { print \$3 }" | sort -u'
+runtimes=$(in_root /bin/sh -c 'ldd /usr/bin/segd /usr/lib/segd/plugins/*.so | awk "/libswiftCore/ { print \$3 }" \
+    | xargs -n1 readlink -f | sort -u')
+[ "$runtimes" = /usr/lib/segd/swift/libswiftCore.so ] \
+    || fail "segd and the plugins must share the bundled Swift runtime; they resolve libswiftCore.so to: $runtimes"
+say "ok: segd and the plugins share one Swift runtime, /usr/lib/segd/swift"
 out=$(in_root systemd-analyze verify --man=no segd.socket segd.service 2>&1) && [ -z "$out" ] \
     || fail "systemd-analyze verify on the installed units: $out"
 say "ok: systemd-analyze verify on the installed units"

@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# All set-up, then every test: Debian packages, a debug build with warnings as errors, then `swift test`.
+# All set-up, then every test: Debian packages, a debug build with warnings as errors, the systemd units and
+# man pages, `swift test`, then the .deb: a release build packaged and installed into a clean Debian 12 root.
 # Tests that use the shared corpus expect it at ../shared (override with SEGD_SHARED) and fail loudly without it.
+# SEGD_SKIP_DEB=1 skips the .deb part (a release build, about 10-20 minutes on 2 cores when cold, plus the
+# clean-root install: about 1 minute with a warm debootstrap cache, 5 minutes cold); it needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Packaging/setup.sh
 echo "test: building (debug, warnings are errors)"
 swift build --build-tests
+echo "test: systemd units"
+bash Packaging/test-units.sh .build/debug/segd
+echo "test: man pages"
+bash Packaging/test-man.sh .build/debug
 echo "test: running the test suite"
 swift test --skip-build
+if [ "${SEGD_SKIP_DEB:-0}" = 1 ]; then
+    echo "test: ########## SKIPPED the .deb build and clean-root install (SEGD_SKIP_DEB=1) ##########"
+else
+    echo "test: building the .deb (release)"
+    bash Packaging/build-deb.sh
+    echo "test: lintian (errors and warnings fail; see README for the remaining info tags)"
+    lintian --fail-on error,warning .build/deb/segd_*_amd64.deb
+    echo "test: installing the .deb into a clean Debian 12 root"
+    bash Packaging/test-deb-clean-root.sh
+fi
