@@ -51,17 +51,27 @@ for spec in "srv/segd 755 0 0" "srv/segd/incoming 2770 $SEGD_UID $SEGD_GID" "srv
     [ "$got" = "$2 $3 $4" ] || fail "/$1 is $got (mode uid gid), expected $2 $3 $4"
 done
 
-# Every folder the packaged configuration writes must be writable for the service.
+# The folders of the packaged configuration must be writable for the service, and files are renamed from a
+# watch folder into the spool and from the spool into quarantine/archive: each ReadWritePaths= entry (and the
+# StateDirectory) is a mount of its own, so these must all lie under ONE entry.
 "$SEGD_BIN" check-config --config Packaging/segd.conf >/dev/null || fail "segd check-config rejects Packaging/segd.conf"
-for key in spool quarantine archive; do
-    dir=$(sed -n "s/^$key = \"\([^\"]*\)\".*/\1/p" Packaging/segd.conf)
-    [[ "$dir" == /srv/segd/* ]] || fail "paths.$key ($dir) is outside ReadWritePaths=/srv/segd"
-done
-for key in path output; do
-    sed -n "s/^$key = \"\([^\"]*\)\".*/\1/p" Packaging/segd.conf | while read -r dir; do
-        [[ "$dir" == /srv/segd/* ]] || fail "watch $key $dir is outside ReadWritePaths=/srv/segd"
+mounts=$(sed -n 's/^ReadWritePaths=//p' Packaging/systemd/segd.service | tr ' ' '\n' | grep .)
+mounts+=$'\n'$(sed -n 's/^StateDirectory=\(.*\)/\/var\/lib\/\1/p' Packaging/systemd/segd.service)
+mount_of() {  # the writable entry that holds $1, or nothing
+    local m; for m in $mounts; do [[ "$1/" == "$m"/* ]] && { echo "$m"; return; }; done
+}
+conf() { sed -n "s/^$1 = \"\([^\"]*\)\".*/\1/p" Packaging/segd.conf; }
+spool=$(conf spool); spool=${spool:-/var/lib/segd/spool}
+spool_mount=$(mount_of "$spool")
+[ -n "$spool_mount" ] || fail "paths.spool $spool is not writable for segd.service"
+for key in quarantine archive path; do
+    for dir in $(conf $key); do
+        [ "$(mount_of "$dir")" = "$spool_mount" ] \
+            || fail "$key $dir is not under the spool's ReadWritePaths= entry $spool_mount (rename would fail with EXDEV)"
     done
 done
+for dir in $(conf output); do [ -n "$(mount_of "$dir")" ] || fail "output $dir is not writable for segd.service"; done
+echo "test-units: the packaged folders are writable and share one mount ($spool_mount) where files are renamed"
 
 echo "test-units: systemd-analyze security --offline=yes segd.service"
 report=$(systemd-analyze security --offline=yes --root="$ROOT" segd.service 2>&1) || true

@@ -21,7 +21,8 @@ else
     echo "test: building the .deb (release)"
     bash Packaging/build-deb.sh
     echo "test: lintian (errors and warnings fail; see README for the remaining info tags)"
-    lintian --fail-on error,warning .build/deb/segd_*_amd64.deb
+    version=$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/SegControl/SegdVersion.swift)
+    lintian --fail-on error,warning ".build/deb/segd_${version}_amd64.deb"
     echo "test: installing the .deb into a clean Debian 12 root"
     bash Packaging/test-deb-clean-root.sh
 fi
