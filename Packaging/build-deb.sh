@@ -131,7 +131,7 @@ SHLIB=$WORK/shlibdeps
 mkdir -p "$SHLIB/debian"
 printf 'Source: segd\n\nPackage: segd\nArchitecture: any\n' > "$SHLIB/debian/control"
 ELFS=("$PKG/usr/bin/segd" "$PKG/usr/bin/segctl" "$PKG"/usr/lib/segd/plugins/*.so "$SWIFTLIB"/*.so)
-printf '%s\n' "${ELFS[@]}" | grep -q . || die "no ELF files staged"
+[ ${#ELFS[@]} -gt 2 ] || die "no ELF files staged"
 (cd "$SHLIB" && dpkg-shlibdeps -O --ignore-missing-info -l"$SWIFTLIB" -S"$PKG" "${ELFS[@]}") \
     > "$WORK/substvars" 2> "$WORK/shlibdeps.err" || { cat "$WORK/shlibdeps.err" >&2; die "dpkg-shlibdeps failed"; }
 # The private runtime's libraries have no versioned SONAME, which dpkg-shlibdeps remarks on; show the rest.
@@ -145,17 +145,18 @@ missing=0
 for f in "${ELFS[@]}"; do
     for lib in $(needed "$f"); do
         [ -f "$SWIFTLIB/$lib" ] && continue
-        path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
+        # (No early exit in these pipelines: with pipefail, a writer killed by SIGPIPE would end the script.)
+        path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found { print $NF; found = 1 }')
         if [ -z "$path" ]; then echo "build-deb: ${f#$PKG}: $lib is found nowhere" >&2; missing=1; continue; fi
-        owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
-        [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
+        owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | awk -F: 'NR == 1 { print $1 }') || true
+        [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | awk -F: 'NR == 1 { print $1 }') || true
         if [ -z "$owner" ]; then echo "build-deb: ${f#$PKG}: $lib ($path) belongs to no Debian package" >&2; missing=1; continue; fi
         # Named in Depends, or pulled in by a package that is (libopenblas0 depends on one of the
         # libopenblas0-pthread/-openmp/-serial variants that provide libopenblas.so.0).
         ok=0
         for dep in $DEPENDED; do
-            if [ "$dep" = "$owner" ] || dpkg-query -W -f='${Depends}' "$dep" 2>/dev/null | tr ',|' '\n\n' \
-                | sed 's/(.*//; s/:any//; s/ //g' | grep -Fxq "$owner"; then ok=1; break; fi
+            its=$(dpkg-query -W -f='${Depends}' "$dep" 2>/dev/null | tr ',|' '\n\n' | sed 's/(.*//; s/:any//; s/ //g') || true
+            if [ "$dep" = "$owner" ] || grep -Fxq "$owner" <<< "$its"; then ok=1; break; fi
         done
         if [ "$ok" = 0 ]; then
             echo "build-deb: ${f#$PKG}: $lib comes from $owner, which Depends does not bring in: $DEPENDS" >&2; missing=1

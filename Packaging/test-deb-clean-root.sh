@@ -126,7 +126,7 @@ check "the service user and groups" "^segd:x:.*:/var/lib/segd:/usr/sbin/nologin"
 check "group segd-admin" "^segd-admin:" getent group segd-admin
 check "the packaged folders" "^2770 segd segd /srv/segd/incoming" stat -c '%a %U %G %n' /srv/segd/incoming /srv/segd/output /srv/segd/spool
 check "no library is missing" "^ok$" /bin/sh -c \
-    'ldd /usr/bin/segd /usr/bin/segctl /usr/lib/segd/plugins/*.so /usr/lib/segd/swift/*.so | grep -q "not found" && echo missing || echo ok'
+    'ldd /usr/bin/segd /usr/bin/segctl /usr/lib/segd/plugins/*.so /usr/lib/segd/swift/*.so | grep -c "not found" >/dev/null && echo missing || echo ok'
 runtimes=$(in_root /bin/sh -c 'ldd /usr/bin/segd /usr/lib/segd/plugins/*.so | awk "/libswiftCore/ { print \$3 }" \
     | xargs -n1 readlink -f | sort -u')
 [ "$runtimes" = /usr/lib/segd/swift/libswiftCore.so ] \
@@ -141,7 +141,7 @@ mkdir -p "$R/tmp/sample"
 cp "$SAMPLE"/* "$R/tmp/sample/"
 in_root segd process /tmp/sample --model /usr/share/segd/models/demo-ct --output /tmp/out --json \
     > "$WORK/process.json" 2> "$WORK/process.err" || { cat "$WORK/process.err" >&2; fail "segd process failed"; }
-SEG=$(cd "$R/tmp/out" && ls *.dcm 2>/dev/null | head -1)
+SEG=$(cd "$R/tmp/out" && ls *.dcm 2>/dev/null | sed -n 1p)
 [ -n "$SEG" ] || fail "segd process wrote no SEG: $(ls "$R/tmp/out")"
 timing "segd process (demo-ct on the sample CT)"
 check "segd seg check" "^MATCH" segd seg check "/tmp/out/$SEG" /tmp/sample
