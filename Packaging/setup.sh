@@ -11,7 +11,7 @@ PACKAGES=(
     # test: DCMTK command-line tools, dciodvfy, Python for the independent validators
     dcmtk dicom3tools python3-venv
     # packaging (Packaging/build-deb.sh) and its tests (test-units.sh, test-man.sh, test-deb-clean-root.sh)
-    dpkg-dev binutils patchelf lintian systemd procps groff-base man-db bsdextrautils debootstrap
+    dpkg-dev binutils patchelf lintian systemd procps groff-base man-db bsdextrautils debootstrap systemd-container
 )
 
 missing=()

@@ -6,7 +6,9 @@
 #   3. in the root (chroot): segd --version, segctl --version, segd check-config, segd plugins, segd models,
 #      segd process on Samples/ct-head-philips with the demo model, segd seg check on the SEG, the service user,
 #      the folders, the units (systemd-analyze verify), and that no library is missing; then remove and purge;
-#   4. ../shared/tools/check-seg (the independent validator) on the SEG, from this machine.
+#   4. ../shared/tools/check-seg (the independent validator) on the SEG, from this machine;
+#   5. the root booted with systemd-nspawn: segd.socket, and `segd process` run as segd.service itself (all of
+#      its hardening) through a runtime drop-in; its SEG checked too (SEGD_SKIP_NSPAWN=1 skips this step).
 # Needs root (debootstrap, chroot, mounts): without root it says SKIPPED loudly and exits 0.
 # Usage: Packaging/test-deb-clean-root.sh [PATH.deb]   (default .build/deb/segd_<version>_amd64.deb)
 # Environment: SEGD_DEBIAN_MIRROR (default http://deb.debian.org/debian), SEGD_DEBOOTSTRAP_CACHE,
@@ -73,7 +75,9 @@ fi
 WORK=$(mktemp -d /var/tmp/segd-clean-root.XXXXXX)
 R=$WORK/root
 MOUNTS=()
+NSPAWN=""
 cleanup() {
+    [ -z "$NSPAWN" ] || { kill "$NSPAWN" 2>/dev/null && wait "$NSPAWN" 2>/dev/null; } || true
     for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" || true; done
     # Never delete through a mount that is still there (the apt cache).
     if grep -q " $WORK/" /proc/mounts; then
@@ -149,6 +153,64 @@ check "segd seg check" "^MATCH" segd seg check "/tmp/out/$SEG" /tmp/sample
     || { cat "$WORK/check-seg.log" >&2; fail "check-seg rejects the SEG"; }
 say "ok: ../shared/tools/check-seg: $(tail -1 "$WORK/check-seg.log")"
 timing "SEG checks"
+
+# --- 5. the hardened service itself: boot the root with systemd-nspawn and run segd under segd.service ------
+# `segd process` runs with every setting of the installed segd.service (user, sandbox, system call filter,
+# MemoryDenyWriteExecute, ...) through a runtime drop-in that only swaps ExecStart/Type, so the whole job
+# pipeline (decode, plugins, OpenBLAS, SEG writer) is proven to work inside the hardening.
+if [ "${SEGD_SKIP_NSPAWN:-0}" = 1 ]; then
+    say "########## SKIPPED the hardened-service run in systemd-nspawn (SEGD_SKIP_NSPAWN=1) ##########"
+else
+    command -v systemd-nspawn >/dev/null || fail "systemd-nspawn is missing; run Packaging/setup.sh (systemd-container)"
+    for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}"; done
+    MOUNTS=()
+    mkdir -p "$R/srv/sample"
+    cp "$SAMPLE"/* "$R/srv/sample/"
+    systemd-nspawn -q -D "$R" --register=no --keep-unit --console=pipe --boot < /dev/null > "$WORK/nspawn.log" 2>&1 &
+    NSPAWN=$!
+    INIT=""
+    for _ in $(seq 1 120); do
+        INIT=$(pgrep -P "$NSPAWN" -x systemd || true)   # the root's init: systemd-nspawn's child
+        if [ -n "$INIT" ]; then
+            state=$(nsenter -t "$INIT" -a systemctl is-system-running 2>/dev/null || true)
+            case $state in running|degraded) break ;; esac
+        fi
+        sleep 0.5
+    done
+    in_ct() { nsenter -t "$INIT" -a "$@"; }
+    stop_ct() { in_ct systemctl poweroff >/dev/null 2>&1 || kill "$NSPAWN"; wait "$NSPAWN" || true; }
+    case ${state:-} in running|degraded) ;; *) kill "$NSPAWN" 2>/dev/null; tail -20 "$WORK/nspawn.log" >&2
+        fail "the root did not boot in systemd-nspawn (state: ${state:-no init}); SEGD_SKIP_NSPAWN=1 skips this step" ;; esac
+    timing "boot the root (systemd-nspawn)"
+    in_ct systemctl start segd.socket || { stop_ct; fail "systemctl start segd.socket failed"; }
+    sock=$(in_ct stat -c '%A %U %G' /run/segd/control.sock 2>&1) || true
+    [ "$sock" = "srw-rw---- segd segd" ] || { stop_ct; fail "/run/segd/control.sock is '$sock', expected srw-rw---- segd segd"; }
+    say "ok: segd.socket listens on /run/segd/control.sock (srw-rw---- segd segd)"
+    in_ct /bin/sh -c 'mkdir -p /run/systemd/system/segd.service.d && cat > /run/systemd/system/segd.service.d/test-process.conf' <<'UNIT'
+[Service]
+Type=oneshot
+WatchdogSec=0
+Restart=no
+ExecStart=
+ExecStart=/usr/bin/segd process /srv/sample --model /usr/share/segd/models/demo-ct --output /srv/segd/output/hardened
+UNIT
+    in_ct systemctl daemon-reload
+    if ! in_ct systemctl start segd.service; then
+        in_ct journalctl -u segd.service --no-pager | tail -20 >&2; stop_ct; fail "segd process under segd.service failed"
+    fi
+    HSEG=$(cd "$R/srv/segd/output/hardened" && ls *.seg.dcm 2>/dev/null | sed -n 1p)
+    owner=$(in_ct stat -c '%U' "/srv/segd/output/hardened/$HSEG" 2>/dev/null || true)   # (names of the root)
+    exposure=$(in_ct systemd-analyze security segd.service 2>/dev/null | sed -n 's/.*Overall exposure level for segd.service: \([0-9.]*\).*/\1/p') || true
+    stop_ct
+    [ -n "$HSEG" ] || fail "segd process under segd.service wrote no SEG"
+    [ "$owner" = segd ] || fail "the SEG written under segd.service belongs to '$owner', not segd"
+    "$CHECK_SEG" "$R/srv/segd/output/hardened/$HSEG" "$R/srv/sample" > "$WORK/check-seg-hardened.log" 2>&1 \
+        || { cat "$WORK/check-seg-hardened.log" >&2; fail "check-seg rejects the SEG written under segd.service"; }
+    say "ok: segd process inside the hardened segd.service (exposure ${exposure:-?} on the booted system): SEG $(tail -1 "$WORK/check-seg-hardened.log")"
+    mount -t proc proc "$R/proc"
+    MOUNTS+=("$R/proc")
+    timing "segd under the hardened segd.service"
+fi
 
 in_root /bin/sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq segd && apt-get purge -y -qq segd' \
     > "$WORK/remove.log" 2>&1 || { cat "$WORK/remove.log" >&2; fail "removing or purging segd failed"; }

@@ -2,8 +2,9 @@
 # All set-up, then every test: Debian packages, a debug build with warnings as errors, the systemd units and
 # man pages, `swift test`, then the .deb: a release build packaged and installed into a clean Debian 12 root.
 # Tests that use the shared corpus expect it at ../shared (override with SEGD_SHARED) and fail loudly without it.
-# SEGD_SKIP_DEB=1 skips the .deb part (a release build, about 10-20 minutes on 2 cores when cold, plus the
-# clean-root install: about 1 minute with a warm debootstrap cache, 5 minutes cold); it needs root.
+# SEGD_SKIP_DEB=1 skips the .deb part: a release build (16 minutes cold on the shared 2-core machine), packaging
+# and lintian (1-4 minutes), and the clean-root test (about 1 minute with its debootstrap cache in
+# ~/.cache/segd-debootstrap, 4 minutes more to create that cache); the clean-root test needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Packaging/setup.sh
