@@ -10,6 +10,8 @@ PACKAGES=(
     libdcmtk17 libopenblas0-pthread libopenjp2-7 libsystemd0 libsqlite3-0
     # test: DCMTK command-line tools, dciodvfy, Python for the independent validators
     dcmtk dicom3tools python3-venv
+    # packaging (Packaging/build-deb.sh) and its tests (test-units.sh, test-man.sh, test-deb-clean-root.sh)
+    dpkg-dev binutils patchelf lintian systemd procps groff-base man-db bsdextrautils debootstrap systemd-container
 )
 
 missing=()

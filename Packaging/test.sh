@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# All set-up, then every test: Debian packages, a debug build with warnings as errors, then `swift test`.
+# All set-up, then every test: Debian packages, a debug build with warnings as errors, the systemd units and
+# man pages, `swift test`, then the .deb: a release build packaged and installed into a clean Debian 12 root.
 # Tests that use the shared corpus expect it at ../shared (override with SEGD_SHARED) and fail loudly without it.
+# SEGD_SKIP_DEB=1 skips the .deb part: a release build (16 minutes cold on the shared 2-core machine), packaging
+# and lintian (1-4 minutes), and the clean-root test (about 1 minute with its debootstrap cache in
+# ~/.cache/segd-debootstrap, 4 minutes more to create that cache); the clean-root test needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Packaging/setup.sh
 echo "test: building (debug, warnings are errors)"
 swift build --build-tests
+echo "test: systemd units"
+bash Packaging/test-units.sh .build/debug/segd
+echo "test: man pages"
+bash Packaging/test-man.sh .build/debug
 echo "test: running the test suite"
 swift test --skip-build
+if [ "${SEGD_SKIP_DEB:-0}" = 1 ]; then
+    echo "test: ########## SKIPPED the .deb build and clean-root install (SEGD_SKIP_DEB=1) ##########"
+else
+    echo "test: building the .deb (release)"
+    bash Packaging/build-deb.sh
+    echo "test: lintian (errors and warnings fail; see README for the remaining info tags)"
+    version=$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/SegControl/SegdVersion.swift)
+    lintian --fail-on error,warning ".build/deb/segd_${version}_amd64.deb"
+    echo "test: installing the .deb into a clean Debian 12 root"
+    bash Packaging/test-deb-clean-root.sh
+fi

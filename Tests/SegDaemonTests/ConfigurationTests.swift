@@ -12,8 +12,14 @@ import Testing
         let rule = try #require(c.rules.first)
         #expect(rule.name == "ct-axial-demo" && rule.models == ["demo-ct"])
         #expect(rule.conditions.map(\.description) == ["Modality equals \"CT\"", "plane equals \"axial\"", "slices in range 3...+inf"])
+        // The packaged folders: spool, quarantine and archive beside the watch folders (one ReadWritePaths= mount).
+        #expect(c.paths.spool == "/srv/segd/spool" && c.paths.quarantine == "/srv/segd/quarantine"
+                && c.paths.archive == "/srv/segd/archive")
         // Everything else is at its default.
         var defaults = SegdConfiguration()
+        defaults.paths.spool = c.paths.spool
+        defaults.paths.quarantine = c.paths.quarantine
+        defaults.paths.archive = c.paths.archive
         defaults.watches = c.watches
         defaults.rules = c.rules
         #expect(c == defaults)
