@@ -72,6 +72,9 @@ final class DaemonHarness: @unchecked Sendable {
         when = [ { field = "Modality", equals = "CT" } ]
         """
 
+    /// Extra environment for the daemon (e.g. NOTIFY_SOCKET for the systemd tests).
+    var environment: [String: String] = [:]
+
     func start() throws {
         let p = Process()
         p.executableURL = Self.buildFolder.appendingPathComponent("segd")
@@ -80,6 +83,7 @@ final class DaemonHarness: @unchecked Sendable {
         env.removeValue(forKey: "SEGD_PLUGIN_PATH")
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "JOURNAL_STREAM")
+        for (k, v) in environment { env[k] = v }
         p.environment = env
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
