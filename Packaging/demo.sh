@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 bash Packaging/setup.sh
 echo "demo: building segd (release; the first build takes a few minutes)"
-swift build -c release >/dev/null
+for product in segd segctl SegdPluginUNet SegdPluginUTNet SegdPluginUNETR; do
+    swift build -c release --product "$product" >/dev/null
+done
 BIN=$ROOT/.build/release
 MODELS=$ROOT/Models
 [ -f "$MODELS/demo-ct/model.json" ] || { echo "demo: the demo model $MODELS/demo-ct is missing" >&2; exit 1; }

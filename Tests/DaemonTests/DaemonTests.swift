@@ -163,6 +163,25 @@ import Testing
     }
     }
 
+    @Test func aFileThatCrashedTheHeaderReaderIsQuarantinedUnreadAtTheNextStart() async throws {
+        try await offPool {
+            let d = try DaemonHarness()
+            defer { d.remove() }
+            // As if segd had died inside DCMTK while reading this file's header: the marker names it.
+            let file = d.watch.appendingPathComponent("poison.dcm")
+            try FileManager.default.createDirectory(at: d.watch, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: d.state, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: DaemonTests.smallCT.appendingPathComponent("IMG0001.dcm"), to: file)
+            try Data(file.path.utf8).write(to: d.state.appendingPathComponent("ingest-inflight"))
+            try d.start()
+            try d.waitUntil("the file is quarantined", timeout: 60) { try d.jobs().contains { $0.state == .quarantined } }
+            let job = try #require(try d.jobs().first { $0.state == .quarantined })
+            #expect(job.errorMessage?.contains("without reading it again") == true, "\(job.errorMessage ?? "")")
+            #expect(!FileManager.default.fileExists(atPath: file.path))
+            #expect(d.isRunning)
+        }
+    }
+
     @Test func aSeriesNoRuleMatchesIsUnrouted() async throws { try await offPool {
         let rules = """
             [[rule]]

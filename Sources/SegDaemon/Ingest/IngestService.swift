@@ -11,10 +11,12 @@ public final class Ingest: Sendable {
     let rescanSeconds: Int
     let logger: Logger
     let watcher: InotifyWatcher
+    let inflight: InflightMarker?
 
-    public init(scheduler: Scheduler, watches: [SegdConfiguration.Watch], rescanSeconds: Int, logger: Logger)
-        throws(DaemonError)
+    public init(scheduler: Scheduler, watches: [SegdConfiguration.Watch], rescanSeconds: Int, logger: Logger,
+                inflight: InflightMarker? = nil) throws(DaemonError)
     {
+        self.inflight = inflight
         self.scheduler = scheduler
         self.watches = watches
         self.rescanSeconds = rescanSeconds
@@ -35,6 +37,15 @@ public final class Ingest: Sendable {
 
     /// Runs until cancelled: the start-up scan, then events and rescans.
     public func run() async {
+        if let inflight, let path = inflight.leftOver() {
+            inflight.set(nil)
+            var st = stat()
+            if lstat(path, &st) == 0, let watch = watches.first(where: { path.hasPrefix($0.path + "/") }) {
+                logger.error("a file's header crashed segd last time; quarantining it unread")
+                await scheduler.quarantineFile(path, watch: watch.path,
+                                               reason: "segd ended abnormally while reading this file's header; quarantined without reading it again")
+            }
+        }
         await rescan(minimumAge: 2)
         // Files that landed just before the watches existed and were too young to trust: look again.
         followUp(watches.map { ($0.path, $0.path) })
@@ -96,6 +107,8 @@ public final class Ingest: Sendable {
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
         let identity: InstanceIdentity
         do {
+            inflight?.set(path)
+            defer { inflight?.set(nil) }
             identity = try InstanceIdentity.read(path: path)
         } catch {
             // A file changed in the last seconds may still be being written by a writer inotify cannot see:

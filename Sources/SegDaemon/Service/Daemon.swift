@@ -31,7 +31,8 @@ public struct Daemon: Sendable {
         let scheduler = try Scheduler(config: config, store: store, options: options, logger: logger)
         try await scheduler.recover()
         let ingest = try Ingest(scheduler: scheduler, watches: config.watches,
-                                rescanSeconds: config.ingest.rescanSeconds, logger: logger)
+                                rescanSeconds: config.ingest.rescanSeconds, logger: logger,
+                                inflight: try InflightMarker(stateDirectory: config.paths.state))
         await scheduler.setResumeHook { await ingest.rescan(minimumAge: 2) }
         let extra = try extraServices(scheduler, config)
         let models = await scheduler.modelIDs
