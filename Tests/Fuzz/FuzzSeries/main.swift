@@ -8,7 +8,7 @@ import Glibc
 
 let separator: [UInt8] = Array("\n--SEGD-FILE--\n".utf8)
 let maxFiles = 16
-let maxVoxels = 4 << 20
+let maxVoxels = 1 << 18  // seeds have < 3,000 voxels; bigger decodes only slow the search down
 
 /// Splits `bytes` at each occurrence of `separator`.
 func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [ArraySlice<UInt8>] {
