@@ -101,14 +101,17 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     log=$OUT/fuzz_$t.log
     echo "fuzz: $t for $per s (log $log)"
+    # The Swift target writes its files to tmpfs; one folder per run, removed afterwards.
+    scratch=$(mktemp -d /dev/shm/segd-fuzz.XXXXXX 2>/dev/null || mktemp -d)
     set +e
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
+    SEGD_FUZZ_TMP=$scratch ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
     "$OUT/bin/fuzz_$t" "$corpus" "Tests/Fuzz/corpus/$t" \
         -dict=Tests/Fuzz/dicom.dict -max_total_time="$per" -timeout="$timeout" -rss_limit_mb=2048 \
         -malloc_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" \
         >"$log" 2>&1
     rc=$?
     set -e
+    rm -rf "$scratch"
     grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | sed "s/^/fuzz: $t: /" || true
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed "s/^/fuzz: $t: /" || true
     if [ "$rc" -ne 0 ]; then

@@ -28,7 +28,8 @@ func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [ArraySlice<UInt8>] {
     return parts
 }
 
-/// Inputs are written to a per-process folder on tmpfs (memfd_create is not visible from Swift's Glibc).
+/// Inputs are written to a per-process folder in $SEGD_FUZZ_TMP (run.sh: a fresh tmpfs folder it removes) or
+/// /dev/shm; memfd_create is not visible from Swift's Glibc.
 let folder: String = {
     let base = getenv("SEGD_FUZZ_TMP").map { String(cString: $0) } ?? "/dev/shm"
     let path = "\(base)/segd-fuzz-series-\(getpid())"
