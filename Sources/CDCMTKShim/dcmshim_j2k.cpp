@@ -93,7 +93,7 @@ std::string encapsulatedFrame(DcmPixelSequence *sequence, uint32_t frame, uint32
     if (fragments == frames) return append(frame + 1);
     // Several fragments per frame: the Basic Offset Table gives each frame's first fragment.
     DcmPixelItem *table = nullptr;
-    if (sequence->getItem(table, 0).bad() || !table || table->getLength() < 4 * frames)
+    if (sequence->getItem(table, 0).bad() || !table || table->getLength() / 4 < frames)
         return "several fragments per frame but no Basic Offset Table";
     Uint8 *raw = nullptr;
     if (table->getUint8Array(raw).bad() || !raw) return "cannot read the Basic Offset Table";

@@ -35,6 +35,7 @@ int fillInfo(dcmshim_file *file, dcmshim_pixel_info *info, dcmshim_error *err) {
     DcmXfer xfer(ds->getOriginalXfer());
     dcmshim::copyOut(xfer.getXferID(), info->transfer_syntax, sizeof(info->transfer_syntax));
     info->pixel_data_length = -1;
+    info->fragments = -1;
     DcmElement *element = nullptr;
     if (ds->findAndGetElement(DCM_PixelData, element, OFFalse).good() && element) {
         info->has_pixel_data = 1;
@@ -46,6 +47,7 @@ int fillInfo(dcmshim_file *file, dcmshim_pixel_info *info, dcmshim_error *err) {
         if (pixels && DcmXfer(original).isEncapsulated() &&
             pixels->getEncapsulatedRepresentation(original, param, sequence).good()) {
             info->encapsulated = 1;
+            info->fragments = sequence && sequence->card() > 0 ? int64_t(sequence->card()) - 1 : 0;
         } else {
             info->pixel_data_length = element->getLength();
         }
@@ -91,6 +93,9 @@ int decode(dcmshim_file *file, uint32_t frame, double slope, double intercept, f
     if (frame >= info.frames)
         return fail(err, DCMSHIM_ERR_ARGUMENT, "frame " + std::to_string(frame) + " is out of range (" +
                     std::to_string(info.frames) + " frames)");
+    if (info.encapsulated && info.fragments < int64_t(info.frames))
+        return fail(err, DCMSHIM_ERR_DECODE, "NumberOfFrames is " + std::to_string(info.frames) + " but the pixel "
+                    "data has only " + std::to_string(info.fragments) + " compressed fragments");
     const size_t pixelCount = size_t(info.rows) * info.columns;
     if (count < pixelCount) return fail(err, DCMSHIM_ERR_ARGUMENT, "output buffer is smaller than one frame");
 
@@ -114,10 +119,12 @@ int decode(dcmshim_file *file, uint32_t frame, double slope, double intercept, f
         if (!reason.empty()) return fail(err, DCMSHIM_ERR_DECODE, "JPEG 2000 frame " + std::to_string(frame) + ": " + reason);
     } else {
         if (!info.encapsulated) {
-            const uint64_t needed = uint64_t(pixelCount) * (info.bits_allocated / 8) * info.frames;
-            if (info.pixel_data_length >= 0 && uint64_t(info.pixel_data_length) < needed)
+            // Divided, not multiplied: Rows x Columns x 4 bytes x NumberOfFrames can exceed 64 bits.
+            const uint64_t frameBytes = uint64_t(pixelCount) * (info.bits_allocated / 8);
+            if (info.pixel_data_length >= 0 && uint64_t(info.pixel_data_length) / frameBytes < info.frames)
                 return fail(err, DCMSHIM_ERR_DECODE, "pixel data is shorter than Rows x Columns x frames (" +
-                            std::to_string(info.pixel_data_length) + " of " + std::to_string(needed) + " bytes)");
+                            std::to_string(info.pixel_data_length) + " bytes for " + std::to_string(info.frames) +
+                            " frames of " + std::to_string(frameBytes) + " bytes)");
         }
         Uint32 frameSize = 0;
         OFCondition cond = pixels->getUncompressedFrameSize(ds, frameSize);

@@ -14,6 +14,8 @@ final class DICOMFile {
         var hasPixelData: Bool, isEncapsulated: Bool
         /// Value length of native pixel data in bytes; nil when encapsulated or absent.
         var nativeLength: Int?
+        /// Compressed fragments after the offset table; nil when not encapsulated.
+        var fragments: Int?
         var transferSyntax: String
     }
 
@@ -73,6 +75,7 @@ final class DICOMFile {
             isSigned: info.pixel_representation == 1, isMonochrome1: info.monochrome1 != 0,
             hasPixelData: info.has_pixel_data != 0, isEncapsulated: info.encapsulated != 0,
             nativeLength: info.pixel_data_length >= 0 ? Int(info.pixel_data_length) : nil,
+            fragments: info.fragments >= 0 ? Int(info.fragments) : nil,
             transferSyntax: ts)
     }
 

@@ -67,11 +67,18 @@ extension InstanceHeader {
         guard [8, 16, 32].contains(info.bitsAllocated) else {
             throw DICOMError(.notAnImage, "BitsAllocated \(info.bitsAllocated) is not supported")
         }
+        // NumberOfFrames comes from the file: bound it by the pixel data before anything is sized by it.
         if let length = info.nativeLength {
-            let needed = info.rows * info.columns * info.frames * info.bitsAllocated / 8
-            if length < needed {
-                throw DICOMError(.unreadable, "pixel data is shorter than Rows x Columns x frames (\(length) of \(needed) bytes)")
+            // Divided, not multiplied: Rows x Columns x NumberOfFrames x 4 bytes can exceed Int.max.
+            let frameBytes = info.rows * info.columns * info.bitsAllocated / 8
+            if length / frameBytes < info.frames {
+                throw DICOMError(.unreadable, "pixel data is shorter than Rows x Columns x frames (\(length) bytes "
+                                 + "for \(info.frames) frames of \(frameBytes) bytes); the file is truncated or corrupt")
             }
+        }
+        if let fragments = info.fragments, fragments < info.frames {
+            throw DICOMError(.unreadable, "NumberOfFrames is \(info.frames) but the compressed pixel data has only "
+                             + "\(fragments) fragments; the file is corrupt")
         }
         path = file.path
         sopClassUID = sopClass

@@ -55,6 +55,8 @@ typedef struct dcmshim_pixel_info {
     int32_t encapsulated;          /* 1 if the pixel data is compressed (encapsulated) */
     int64_t pixel_data_length;     /* value length in bytes of native pixel data, -1 if encapsulated/absent */
     char transfer_syntax[68];      /* transfer syntax UID of the file as read */
+    int64_t fragments;             /* compressed fragments (items after the offset table), -1 if not encapsulated;
+                                      a valid file has at least one per frame */
 } dcmshim_pixel_info;
 
 /* Global initialisation: checks the data dictionary and registers the JPEG, JPEG-LS and RLE decoders.
