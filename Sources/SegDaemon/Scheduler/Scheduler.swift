@@ -46,6 +46,10 @@ public actor Scheduler {
     var pendingMoves: [String: Int] = [:]
     /// The last spool file number handed out per collecting job (`000001.dcm`, ...).
     var lastFileNumber: [String: Int] = [:]
+    /// Files moved into a collecting job's folder but not yet counted in its store row: each turn of the loop
+    /// writes them in one commit per job (a commit per file made a large series slow to take in); `settle`
+    /// writes the exact count.
+    var uncountedFiles: [String: Int] = [:]
     var settledWaiting: Set<String> = []
     var running: [String: RunningJob] = [:]
     var memoryInUse = 0
