@@ -82,6 +82,8 @@ import Testing
             await rig.scheduler.moved(t, ok: true)
         }
         #expect(Spool.inputFiles(in: rig.spool.jobFolder(a.jobID)).count == 2)
+        // The count reaches the store at the next turn of the loop (one commit per job, not per file).
+        await rig.scheduler.tick()
         #expect(try rig.store.job(a.jobID)?.files == 2)
     }
 

@@ -2,6 +2,7 @@ import DICOM
 import Foundation
 import Logging
 import SegModelKit
+import Synchronization
 
 /// Feeds the scheduler from the watch folders: inotify events as they come, a scan at start and after
 /// `resume`, and a periodic rescan (for network file systems, where inotify is silent).
@@ -12,6 +13,11 @@ public final class Ingest: Sendable {
     let logger: Logger
     let watcher: InotifyWatcher
     let inflight: InflightMarker?
+    /// Paths being ingested now (events, follow-up scans, rescans and retries may name one file at once: it is
+    /// handled once), and unreadable young files to look at again (path → watch folder, when due). One retry
+    /// loop drains the latter in order: a flood of junk files is not thousands of tasks waking at once.
+    let inFlight = Mutex<Set<String>>([])
+    let retries = Mutex<[String: (watch: String, due: Date)]>([:])
 
     public init(scheduler: Scheduler, watches: [SegdConfiguration.Watch], rescanSeconds: Int, logger: Logger,
                 inflight: InflightMarker? = nil) throws(DaemonError)
@@ -50,6 +56,18 @@ public final class Ingest: Sendable {
         // Files that landed just before the watches existed and were too young to trust: look again.
         followUp(watches.map { ($0.path, $0.path) })
         let events = watcher.events
+        let retrier = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                let now = Date()
+                let due = retries.withLock { pending in
+                    let ready = pending.filter { $0.value.due <= now }.sorted { $0.key < $1.key }
+                    for (path, _) in ready { pending[path] = nil }
+                    return ready
+                }
+                for (path, entry) in due where !Task.isCancelled { await ingest(path, watch: entry.watch, retry: false) }
+            }
+        }
         let rescanner = Task {
             guard rescanSeconds > 0 else { return }
             while !Task.isCancelled {
@@ -76,6 +94,7 @@ public final class Ingest: Sendable {
             watcher.stop()
         }
         rescanner.cancel()
+        retrier.cancel()
     }
 
     /// Scans `folders` once more in 2 s for files that were too young to take at the first look.
@@ -103,6 +122,8 @@ public final class Ingest: Sendable {
         let name = (path as NSString).lastPathComponent
         logger.debug("file seen", metadata: ["file": "\(SafePathComponent.printable(name))"])
         guard !DropFolder.isIgnored(name) else { return }
+        guard inFlight.withLock({ $0.insert(path).inserted }) else { return }
+        defer { _ = inFlight.withLock { $0.remove(path) } }
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
         let identity: InstanceIdentity
@@ -115,10 +136,7 @@ public final class Ingest: Sendable {
             // look again later before calling it bad.
             let changed = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) * 1e-9
             if retry, Date().timeIntervalSince1970 - changed < 5 {
-                Task {
-                    try? await Task.sleep(for: .seconds(5))
-                    await ingest(path, watch: watch, retry: false)
-                }
+                retries.withLock { $0[path] = (watch, Date().addingTimeInterval(5)) }
                 return
             }
             await scheduler.quarantineFile(path, watch: watch, reason: "not a readable DICOM file: \(error.message)")

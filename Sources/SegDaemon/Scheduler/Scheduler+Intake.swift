@@ -30,8 +30,10 @@ extension Scheduler {
         pendingMoves[id, default: 0] += 1
         let folder = spool.jobFolder(id)
         // Numbers handed out only go up: a name given to a move still under way is never given again, even when
-        // an earlier move failed and the folder holds fewer files than names were handed out.
-        var n = max(lastFileNumber[id] ?? 0, Spool.inputFiles(in: folder).count) + 1
+        // an earlier move failed and the folder holds fewer files than names were handed out. The folder is
+        // listed only for the first file of a job in this run (after a restart it may hold files already);
+        // listing it for every file made a series of n files cost O(n²).
+        var n = (lastFileNumber[id] ?? Spool.inputFiles(in: folder).count) + 1
         var name = String(format: "%06d.dcm", n)
         while FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(name)) {
             n += 1
@@ -48,7 +50,15 @@ extension Scheduler {
         if pendingMoves[target.jobID] == 0 { pendingMoves[target.jobID] = nil }
         guard ok else { return }
         metrics.filesReceived += 1
-        _ = try? store.update(target.jobID, now: Date()) { $0.files += 1 }
+        uncountedFiles[target.jobID, default: 0] += 1
+    }
+
+    /// Writes the file counts of collecting jobs that `moved` has not written yet.
+    func writeFileCounts() {
+        for (id, files) in uncountedFiles {
+            _ = try? store.update(id, now: Date()) { $0.files += files }
+        }
+        uncountedFiles = [:]
     }
 
     /// Creates the job that collects a new batch of `key`'s files.
@@ -78,37 +88,53 @@ extension Scheduler {
 
     /// A file in a drop folder is not usable DICOM: it goes to quarantine at once, with the reason, as a
     /// one-file job in state `quarantined`.
-    public func quarantineFile(_ path: String, watch: String, reason: String) {
+    ///
+    /// The file work (folder, move, reason.txt, job.json, each synced) and the store row are done off the actor:
+    /// a flood of junk files must not hold up the scheduler loop and the control socket's status. A file already
+    /// gone (taken by another look at the folder) leaves nothing behind.
+    public nonisolated func quarantineFile(_ path: String, watch: String, reason: String) async {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
         let now = Date()
         let id = JobID.make(now: now)
-        var job = JobRecord(id: id, state: .quarantined, watch: watch, output: output(for: watch), seriesUID: "",
+        var job = JobRecord(id: id, state: .quarantined, watch: watch, output: await output(for: watch), seriesUID: "",
                             generation: 1, now: now)
         job.files = 1
         job.errorCode = "unreadable"
         job.errorMessage = reason
         job.finishedAt = now
         let folder = spool.quarantineFolder(id)
+        var moved: String?
         do {
             try Spool.makeWritableFolder(folder, key: "paths.quarantine")
             var name = SafePathComponent.fileName((path as NSString).lastPathComponent)
             // The folder also gets reason.txt and job.json: an input of that name must not be overwritten.
             if name == "reason.txt" || name == "job.json" { name = "input-" + name }
-            try Spool.move(path, to: (folder as NSString).appendingPathComponent(name))
+            let target = (folder as NSString).appendingPathComponent(name)
+            try Spool.move(path, to: target)
+            moved = target
             try Spool.writeText("\(reason)\noriginal name: \(SafePathComponent.printable((path as NSString).lastPathComponent))\n",
                                 to: (folder as NSString).appendingPathComponent("reason.txt"))
             try Spool.writeText(Self.describe(job), to: (folder as NSString).appendingPathComponent("job.json"))
             try store.insert(job, detail: "not usable DICOM: \(reason)")
-            metrics.finished(outcome: "quarantined", model: "")
+            await noteQuarantinedFile()
             logger.warning("file quarantined", metadata: ["job": "\(id)", "reason": "\(reason)"])
         } catch {
+            // Nothing half-made stays: the file goes back where it was, an empty folder is removed.
+            if let moved { _ = rename(moved, path) }
+            for name in ["reason.txt", "job.json"] { unlink((folder as NSString).appendingPathComponent(name)) }
+            rmdir(folder)
             logger.error("cannot quarantine a file", metadata: ["error": "\(error)"])
         }
     }
+
+    func noteQuarantinedFile() { metrics.finished(outcome: "quarantined", model: "") }
 
     /// One turn of the timer loop: settle quiet series, start jobs that may start, enforce stage timeouts.
     func tick() {
         lastLoop = clock.now
         let now = clock.now
+        writeFileCounts()
         for action in settler.tick(now: now) {
             guard case .startJob(let batch) = action, let id = openJobs.removeValue(forKey: batch.key) else { continue }
             settlerGenerations[id] = (batch.key, batch.generation)
@@ -125,6 +151,7 @@ extension Scheduler {
     /// A series has been quiet: its job joins the queue.
     func settle(_ id: String) {
         lastFileNumber[id] = nil
+        uncountedFiles[id] = nil
         let files = Spool.inputFiles(in: spool.jobFolder(id)).count
         do {
             if files == 0 {

@@ -24,6 +24,7 @@ extension Scheduler {
         case .queued, .waitingQuiet:
             if let key = openJobs.first(where: { $0.value == id })?.key { openJobs[key] = nil }
             settledWaiting.remove(id)
+            uncountedFiles[id] = nil
             let done = try store.update(id, now: Date(), detail: "cancelled by an operator") { $0.state = .cancelled }
             releaseSeries(id)
             metrics.finished(outcome: "cancelled", model: "")

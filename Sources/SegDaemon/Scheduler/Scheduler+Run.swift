@@ -133,6 +133,12 @@ extension Scheduler {
             return
         }
         let missing = modelIDs.filter { models[$0] == nil }
+        if let id = missing.first, let (directory, problem) = problem(ofModel: id) {
+            // Installed but unusable (e.g. weights that fail their sha256): say why, not "not installed".
+            run.refused = "model \(id) cannot be used: its bundle \(directory) is invalid: \(problem); reinstall the bundle (segd models lists the problems), then segctl reload and segctl retry \(run.id)"
+            run.worker.send(WorkerCommand(.stop))
+            return
+        }
         if !missing.isEmpty {
             run.refused = "model \(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not installed in \(config.paths.models) (named by \(rule.map { "rule \"\($0)\"" } ?? "segctl submit")); install the bundle or fix the rule, then segctl retry \(run.id)"
             run.worker.send(WorkerCommand(.stop))
@@ -185,5 +191,10 @@ extension Scheduler {
         }
     }
 
-    static func gib(_ bytes: Int) -> String { String(format: "%.1f GiB", Double(bytes) / 1_073_741_824) }
+    /// A size for a message: GiB with one decimal, MiB below 1 GiB (so 100 MiB and 64 MiB do not both read
+    /// "0.1 GiB").
+    static func gib(_ bytes: Int) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / 1_073_741_824)
+            : String(format: "%.0f MiB", (Double(bytes) / 1_048_576).rounded(.up))
+    }
 }

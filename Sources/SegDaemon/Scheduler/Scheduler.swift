@@ -30,7 +30,8 @@ public actor Scheduler {
     var config: SegdConfiguration
     var router: Router
     var models: [String: String] = [:]
-    var modelProblems: [String] = []
+    /// Bundle folder → why it cannot be used (bad manifest, weights that fail their sha256, ...).
+    var modelProblems: [String: String] = [:]
     let store: JobStore
     let spool: Spool
     let options: Options
@@ -45,6 +46,10 @@ public actor Scheduler {
     var pendingMoves: [String: Int] = [:]
     /// The last spool file number handed out per collecting job (`000001.dcm`, ...).
     var lastFileNumber: [String: Int] = [:]
+    /// Files moved into a collecting job's folder but not yet counted in its store row: each turn of the loop
+    /// writes them in one commit per job (a commit per file made a large series slow to take in); `settle`
+    /// writes the exact count.
+    var uncountedFiles: [String: Int] = [:]
     var settledWaiting: Set<String> = []
     var running: [String: RunningJob] = [:]
     var memoryInUse = 0
@@ -71,18 +76,42 @@ public actor Scheduler {
         let (found, problems) = Self.loadCatalog(config)
         self.models = found
         self.modelProblems = problems
+        for failure in registry.failures {
+            logger.warning("plugin not loaded", metadata: ["path": "\(failure.path)", "reason": "\(failure.reason)"])
+        }
+        Self.logProblems(problems, logger)
     }
 
-    /// Model id → bundle folder, from `paths.models`, and the bundles that could not be loaded.
-    static func loadCatalog(_ config: SegdConfiguration) -> ([String: String], [String]) {
+    static func logProblems(_ problems: [String: String], _ logger: Logger) {
+        for (directory, problem) in problems.sorted(by: { $0.key < $1.key }) {
+            logger.warning("model bundle unusable", metadata: ["bundle": "\(directory)", "reason": "\(problem)"])
+        }
+    }
+
+    /// Model id → bundle folder, from `paths.models`, and the bundles that could not be loaded (folder → why).
+    static func loadCatalog(_ config: SegdConfiguration) -> ([String: String], [String: String]) {
         let catalog = ModelCatalog(directories: [config.paths.models])
         var found: [String: String] = [:]
-        var problems: [String] = []
+        var problems: [String: String] = [:]
         for entry in catalog.entries {
             if let bundle = entry.bundle { found[bundle.manifest.id] = entry.directory }
-            else { problems.append("\(entry.directory): \(entry.problem ?? "invalid")") }
+            else { problems[entry.directory] = entry.problem ?? "invalid" }
         }
         return (found, problems)
+    }
+
+    /// Why model `id` is not in the catalog when a bundle for it is installed but unusable: the bundle named
+    /// `id` (folder name, or the `id` its model.json declares) and its problem. nil: no such bundle at all.
+    func problem(ofModel id: String) -> (directory: String, problem: String)? {
+        for (directory, problem) in modelProblems.sorted(by: { $0.key < $1.key }) {
+            if (directory as NSString).lastPathComponent == id { return (directory, problem) }
+            let manifest = (directory as NSString).appendingPathComponent("model.json")
+            if let data = FileManager.default.contents(atPath: manifest),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["id"] as? String == id {
+                return (directory, problem)
+            }
+        }
+        return nil
     }
 
     /// The memory budget in bytes.
@@ -132,6 +161,7 @@ public actor Scheduler {
         config = newConfig
         router = newRouter
         (models, modelProblems) = Self.loadCatalog(newConfig)
+        Self.logProblems(modelProblems, logger)
         logger.notice("configuration reloaded", metadata: ["models": "\(models.count)", "rules": "\(newConfig.rules.count)"])
     }
 
