@@ -38,11 +38,14 @@ extension Scheduler {
         }
     }
 
-    /// Queues a finished job again with fresh attempts; its input comes back from quarantine or the archive.
+    /// Queues a failed, quarantined, cancelled or unrouted job again with fresh attempts; its input comes back
+    /// from quarantine or the archive.
     public func retry(_ id: String) throws -> JobRecord {
         guard let job = try store.job(id) else { throw DaemonBackend.notFound(id) }
-        guard job.state.isFinal, job.state != .done || true else {
-            throw ControlError(.refused, "job \(id) is \(job.state.rawValue); only finished jobs can be retried")
+        guard job.state.isFinal, job.state != .done else {
+            throw ControlError(.refused, job.state == .done
+                ? "job \(id) is done; to process the series again, submit or drop it again"
+                : "job \(id) is \(job.state.rawValue); only failed, quarantined, cancelled or unrouted jobs can be retried")
         }
         guard !job.seriesUID.isEmpty else {
             throw ControlError(.refused, "job \(id) is a single unreadable file; fix the file and drop it again")
