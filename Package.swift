@@ -104,7 +104,7 @@ let package = Package(
         // End-to-end tests that run the built `segd` binary and plugins.
         .testTarget(name: "SegdCLITests", dependencies: ["TestSupport"], swiftSettings: strictSwift),
         // The daemon end to end: real `segd run` processes, real series, real plugins in worker processes.
-        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon", "TestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon", "SegControl", "TestSupport"], swiftSettings: strictSwift),
         // Test helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit", "TestSupport"],

@@ -29,8 +29,11 @@ final class DaemonHarness: @unchecked Sendable {
     var quarantine: URL { root.appendingPathComponent("quarantine") }
     var configURL: URL { root.appendingPathComponent("segd.conf") }
 
-    /// `extra` is appended inside the matching TOML tables: pass whole sections.
-    init(processing: String = "", timeouts: String = "", retry: String = "maxAttempts = 1",
+    var socket: String { root.appendingPathComponent("control.sock").path }
+
+    /// `processing`, `timeouts`, `retry` and `control` are lines put inside those TOML tables; `rules` is whole
+    /// `[[rule]]` sections.
+    init(processing: String = "", timeouts: String = "", retry: String = "maxAttempts = 1", control: String = "",
          rules: String = DaemonHarness.ctRule) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("segd-daemon-\(UUID().uuidString.prefix(8))")
         log = root.appendingPathComponent("segd.log")
@@ -56,6 +59,7 @@ final class DaemonHarness: @unchecked Sendable {
             rescanSeconds = 0
             [control]
             socket = "\(root.appendingPathComponent("control.sock").path)"
+            \(control)
             [[watch]]
             path = "\(watch.path)"
             output = "\(output.path)"

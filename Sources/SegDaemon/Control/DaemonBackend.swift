@@ -71,18 +71,27 @@ public struct DaemonBackend: ControlBackend {
         return ActionResult(message: "intake resumed; the drop folders are being rescanned")
     }
 
+    /// The model bundles; `plugin` names the plugin that implements each bundle's network class (none found:
+    /// the bundle is listed without one, and its jobs fail with the plugin error).
     public func models() async throws -> [ModelInfo] {
         let dir = await scheduler.config.paths.models
+        let registry = await pluginRegistry()
         return ModelCatalog(directories: [dir]).entries.map { e in
             guard let b = e.bundle else { return ModelInfo(directory: e.directory, valid: false, problem: e.problem) }
             return ModelInfo(directory: e.directory, valid: true, id: b.manifest.id, version: b.manifest.version,
-                             networkClass: b.manifest.network.className, labels: b.manifest.labels.map(\.name))
+                             networkClass: b.manifest.network.className,
+                             plugin: (try? registry.plugin(for: b.manifest.network.className))?.name,
+                             labels: b.manifest.labels.map(\.name))
         }
     }
 
-    public func plugins() async throws -> [PluginInfo] {
+    func pluginRegistry() async -> PluginRegistry {
         let extra = await scheduler.config.paths.plugins
-        let registry = PluginRegistry(directories: extra.map { .init($0) } + PluginRegistry.defaultDirectories())
+        return PluginRegistry(directories: extra.map { .init($0) } + PluginRegistry.defaultDirectories())
+    }
+
+    public func plugins() async throws -> [PluginInfo] {
+        let registry = await pluginRegistry()
         return registry.plugins.map { PluginInfo(path: $0.path, loaded: true, name: $0.name, version: $0.version, classes: $0.classes) }
             + registry.failures.map { PluginInfo(path: $0.path, loaded: false, problem: $0.reason) }
     }

@@ -39,11 +39,14 @@ extension Scheduler {
         }
     }
 
-    /// Queues a finished job again with fresh attempts; its input comes back from quarantine or the archive.
+    /// Queues a failed, quarantined, cancelled or unrouted job again with fresh attempts; its input comes back
+    /// from quarantine or the archive.
     public func retry(_ id: String) throws -> JobRecord {
         guard let job = try store.job(id) else { throw DaemonBackend.notFound(id) }
-        guard job.state.isFinal, job.state != .done || true else {
-            throw ControlError(.refused, "job \(id) is \(job.state.rawValue); only finished jobs can be retried")
+        guard job.state.isFinal, job.state != .done else {
+            throw ControlError(.refused, job.state == .done
+                ? "job \(id) is done; to process the series again, submit or drop it again"
+                : "job \(id) is \(job.state.rawValue); only failed, quarantined, cancelled or unrouted jobs can be retried")
         }
         guard !job.seriesUID.isEmpty else {
             throw ControlError(.refused, "job \(id) is a single unreadable file; fix the file and drop it again")
@@ -71,9 +74,11 @@ extension Scheduler {
     /// `segctl submit`: queues the series of a folder under `control.submitRoots` as if dropped. The files are
     /// copied into the spool (the submitted folder is left as it is); `model` forces the model.
     public func submit(_ request: SubmitRequest) async throws -> SubmitResult {
-        let path = URL(fileURLWithPath: request.path).standardizedFileURL.resolvingSymlinksInPath().path
+        let resolve = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let path = resolve(request.path)
         let roots = config.control.submitRoots
-        guard roots.contains(where: { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) else {
+        // Both sides resolved: a root configured through a symbolic link (/srv -> /data/srv) still holds its folders.
+        guard roots.map(resolve).contains(where: { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) else {
             throw ControlError(.refused, roots.isEmpty
                 ? "segctl submit is off: no [control] submitRoots are configured; add the folder's parent there and reload"
                 : "\(path) is outside the submit roots (\(roots.joined(separator: ", "))); copy it under one of them")
