@@ -23,17 +23,21 @@ final class DaemonHarness: @unchecked Sendable {
     var configText = ""
 
     var watch: URL { root.appendingPathComponent("in") }
-    var output: URL { root.appendingPathComponent("out") }
+    let outputOverride: URL?
+    var output: URL { outputOverride ?? root.appendingPathComponent("out") }
     var state: URL { root.appendingPathComponent("state") }
     var spool: URL { root.appendingPathComponent("spool") }
     var quarantine: URL { root.appendingPathComponent("quarantine") }
     var configURL: URL { root.appendingPathComponent("segd.conf") }
 
-    /// `extra` is appended inside the matching TOML tables: pass whole sections.
+    /// `extra` is appended inside the matching TOML tables: pass whole sections. `paths` adds keys to
+    /// `[paths]` (e.g. `plugins`), `ingest` replaces the `[ingest]` keys, `output` replaces the output folder.
     init(processing: String = "", timeouts: String = "", retry: String = "maxAttempts = 1",
-         rules: String = DaemonHarness.ctRule) throws {
+         rules: String = DaemonHarness.ctRule, paths: String = "", ingest: String = "rescanSeconds = 0",
+         quietSeconds: Int = 2, output: URL? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("segd-daemon-\(UUID().uuidString.prefix(8))")
         log = root.appendingPathComponent("segd.log")
+        outputOverride = output
         let models = root.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         try TestBundle.make(in: models)
@@ -45,6 +49,7 @@ final class DaemonHarness: @unchecked Sendable {
             quarantine = "\(quarantine.path)"
             archive = "\(root.appendingPathComponent("archive").path)"
             models = "\(models.path)"
+            \(paths)
             [processing]
             \(processing)
             [timeouts]
@@ -53,13 +58,13 @@ final class DaemonHarness: @unchecked Sendable {
             \(retry)
             initialDelaySeconds = 1
             [ingest]
-            rescanSeconds = 0
+            \(ingest)
             [control]
             socket = "\(root.appendingPathComponent("control.sock").path)"
             [[watch]]
             path = "\(watch.path)"
-            output = "\(output.path)"
-            quietSeconds = 2
+            output = "\(self.output.path)"
+            quietSeconds = \(quietSeconds)
             \(rules)
             """
         try Data(configText.utf8).write(to: configURL)
