@@ -214,12 +214,13 @@ import Testing
         let (_, pids) = try DaemonHarness.run("/usr/bin/pgrep", ["-f", "worker --spec .*\(job.id)"])
         #expect(pids.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "the hung worker is gone: \(pids)")
         #expect(d.isRunning)
-        // A real model needs more than 2 s of inference: reload with the default timeout (SIGHUP), then the
-        // next job runs to the end.
+        // A real model needs more than 2 s of inference: reload with the default timeout (segctl reload, which
+        // answers once the reload is done), then the next job runs to the end.
         d.configText = d.configText.replacingOccurrences(of: "inference = 2", with: "")
         try Data(d.configText.utf8).write(to: d.configURL)
-        kill(try #require(d.process).processIdentifier, SIGHUP)
-        try d.waitUntil("the configuration is reloaded", timeout: 30) { d.logText.contains("configuration reloaded") }
+        let (rs, rtext) = try DaemonHarness.run(DaemonHarness.buildFolder.appendingPathComponent("segctl").path,
+                                                ["reload", "--socket", d.root.appendingPathComponent("control.sock").path])
+        #expect(rs == 0, "segctl reload: \(rtext)")
         try d.drop(DaemonFaultTests.enhancedCT, as: "b", pause: 0, only: DaemonTests.dicomOnly)
         try d.waitUntil("the next job is done", timeout: 180) {
             try d.jobs().contains { $0.id != job.id && $0.state == .done }
