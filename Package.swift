@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "segctl", targets: ["segctl"]),
         // Test-only plugin libraries (not installed).
         .library(name: "SegdTestPluginWrongABI", type: .dynamic, targets: ["TestPluginWrongABI"]),
+        // Crashes (test.Segfault) or hangs (test.Hang) in infer: the daemon's fault tests.
+        .library(name: "SegdTestPluginFaulty", type: .dynamic, targets: ["TestPluginFaulty"]),
         .executable(name: "segd-bench-dicom", targets: ["segd-bench-dicom"]),
         .executable(name: "segd-bench-seg", targets: ["segd-bench-seg"]),
         .library(name: "SegdPluginUTNet", type: .dynamic, targets: ["UTNetPlugin"]),
@@ -93,6 +95,8 @@ let package = Package(
                     swiftSettings: strictSwift),
         .target(name: "TestPluginWrongABI", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/WrongABI",
                 publicHeadersPath: "."),
+        .target(name: "TestPluginFaulty", dependencies: ["CSegPlugin"], path: "Tests/TestPlugins/Faulty",
+                publicHeadersPath: "."),
 
         // OpenBLAS's C interface. Only Sources/NN/Ops/GEMM.swift imports it.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -104,7 +108,8 @@ let package = Package(
         // End-to-end tests that run the built `segd` binary and plugins.
         .testTarget(name: "SegdCLITests", dependencies: ["TestSupport"], swiftSettings: strictSwift),
         // The daemon end to end: real `segd run` processes, real series, real plugins in worker processes.
-        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon", "SegControl", "TestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "DaemonTests", dependencies: ["SegDaemon", "SegControl", "SegModelKit", "TestSupport"],
+                    swiftSettings: strictSwift),
         // Test helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "DICOMTests", dependencies: ["DICOM", "Imaging", "SegModelKit", "TestSupport"],

@@ -264,23 +264,26 @@ void addReferencedSeries(DcmItem &dataset, const dcmshim_seg_write_params &p) {
 
 void writeAtomically(DcmFileFormat &file, const std::string &path) {
     std::string tmp = path + ".tmp";
+    errno = 0;
     OFCondition cond = file.saveFile(tmp.c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_recalcGL,
                                      EPD_withoutPadding, 0, 0, EWM_createNewMeta);
     if (cond.bad()) {
+        int e = errno;
         ::unlink(tmp.c_str());
-        throw SegFailure{DCMSHIM_ERR_SEG_WRITE, "could not write " + tmp + ": " + cond.text()};
+        throw SegFailure{DCMSHIM_ERR_SEG_IO, "could not write " + tmp + ": " + cond.text() +
+                                             (e != 0 ? std::string(" (") + std::strerror(e) + ")" : std::string())};
     }
     int fd = ::open(tmp.c_str(), O_RDONLY);
     if (fd < 0 || ::fsync(fd) != 0) {
         if (fd >= 0) ::close(fd);
         ::unlink(tmp.c_str());
-        throw SegFailure{DCMSHIM_ERR_SEG_WRITE, "could not fsync " + tmp + ": " + std::strerror(errno)};
+        throw SegFailure{DCMSHIM_ERR_SEG_IO, "could not fsync " + tmp + ": " + std::strerror(errno)};
     }
     ::close(fd);
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         int e = errno;
         ::unlink(tmp.c_str());
-        throw SegFailure{DCMSHIM_ERR_SEG_WRITE, "could not rename " + tmp + " to " + path + ": " + std::strerror(e)};
+        throw SegFailure{DCMSHIM_ERR_SEG_IO, "could not rename " + tmp + " to " + path + ": " + std::strerror(e)};
     }
     std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
     if (dir.empty()) dir = "/";

@@ -33,6 +33,8 @@ enum SEGShim {
         case Int(DCMSHIM_ERR_INIT): code = .initialisation
         case Int(DCMSHIM_ERR_NOT_DICOM), Int(DCMSHIM_ERR_READ): code = .unreadable
         case Int(DCMSHIM_ERR_DECODE): code = .decode
+        // No space, no permission, an I/O error: the machine's condition, not the input's (retried).
+        case Int(DCMSHIM_ERR_SEG_IO): code = .io
         default: code = .segmentation
         }
         return DICOMError(code, "\(context): \(message.isEmpty ? "DCMTK error \(error.code)" : message)")

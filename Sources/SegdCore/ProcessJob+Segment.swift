@@ -15,19 +15,27 @@ extension ProcessJob {
         timer.start(.preprocess)
         let network = try PluginNetwork(plugin: plugin, description: manifest.network,
                                         weightsPath: bundle.weightsURL.path, threads: threads)
-        let predictor = SlidingWindowInference.predictor { x in try network.forward(x) }
         var windowsStarted = false
         let progress = timer.progress
         var t = timer
+        // Inference starts with the first window's forward pass, not when it is done (the first progress
+        // report): the daemon times each stage, and a network that hangs on its first window must be timed as
+        // inference.
+        let enterInference = {
+            guard !windowsStarted else { return }
+            windowsStarted = true
+            t.finish(.preprocess)
+            t.start(.inference)
+        }
+        let predictor = SlidingWindowInference.predictor { x in
+            enterInference()
+            return try network.forward(x)
+        }
         let result = try pipeline.run(volume: volume, modality: stack.modality, progress: { done, total in
-            if !windowsStarted {
-                windowsStarted = true
-                t.finish(.preprocess)
-                t.start(.inference)
-            }
+            enterInference()
             progress(.windows(done: done, total: total))
         }, predictor: predictor)
-        if !windowsStarted { t.finish(.preprocess); t.start(.inference) }
+        enterInference()
         t.finish(.inference)
         // The pipeline's resample-back and postprocess stages are reported together as postprocess.
         let post = [SegmentationPipeline.Stage.resampleBack, .postprocess]

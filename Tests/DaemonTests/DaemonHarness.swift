@@ -23,7 +23,8 @@ final class DaemonHarness: @unchecked Sendable {
     var configText = ""
 
     var watch: URL { root.appendingPathComponent("in") }
-    var output: URL { root.appendingPathComponent("out") }
+    let outputOverride: URL?
+    var output: URL { outputOverride ?? root.appendingPathComponent("out") }
     var state: URL { root.appendingPathComponent("state") }
     var spool: URL { root.appendingPathComponent("spool") }
     var quarantine: URL { root.appendingPathComponent("quarantine") }
@@ -32,11 +33,14 @@ final class DaemonHarness: @unchecked Sendable {
     var socket: String { root.appendingPathComponent("control.sock").path }
 
     /// `processing`, `timeouts`, `retry` and `control` are lines put inside those TOML tables; `rules` is whole
-    /// `[[rule]]` sections.
+    /// `[[rule]]` sections. `paths` adds keys to `[paths]` (e.g. `plugins`), `ingest` replaces the `[ingest]`
+    /// keys, `output` replaces the output folder.
     init(processing: String = "", timeouts: String = "", retry: String = "maxAttempts = 1", control: String = "",
-         rules: String = DaemonHarness.ctRule) throws {
+         rules: String = DaemonHarness.ctRule, paths: String = "", ingest: String = "rescanSeconds = 0",
+         quietSeconds: Int = 2, output: URL? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("segd-daemon-\(UUID().uuidString.prefix(8))")
         log = root.appendingPathComponent("segd.log")
+        outputOverride = output
         let models = root.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         try TestBundle.make(in: models)
@@ -48,6 +52,7 @@ final class DaemonHarness: @unchecked Sendable {
             quarantine = "\(quarantine.path)"
             archive = "\(root.appendingPathComponent("archive").path)"
             models = "\(models.path)"
+            \(paths)
             [processing]
             \(processing)
             [timeouts]
@@ -56,14 +61,14 @@ final class DaemonHarness: @unchecked Sendable {
             \(retry)
             initialDelaySeconds = 1
             [ingest]
-            rescanSeconds = 0
+            \(ingest)
             [control]
             socket = "\(root.appendingPathComponent("control.sock").path)"
             \(control)
             [[watch]]
             path = "\(watch.path)"
-            output = "\(output.path)"
-            quietSeconds = 2
+            output = "\(self.output.path)"
+            quietSeconds = \(quietSeconds)
             \(rules)
             """
         try Data(configText.utf8).write(to: configURL)

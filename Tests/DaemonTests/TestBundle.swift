@@ -5,7 +5,9 @@ import Foundation
 enum TestBundle {
     /// `id` names the bundle; `spacing` (mm, e.g. "[0.07, 0.07, 0]") resamples the series first, which makes a
     /// small series many windows of work (a job slow enough to be killed mid-inference).
-    static func make(in models: URL, id: String = "utnet-test", spacing: String = "null") throws {
+    /// `networkClass` names the plugin class (the fault tests use the faulty test plugin's classes).
+    static func make(in models: URL, id: String = "utnet-test", spacing: String = "null",
+                     networkClass: String = "yhygao/UTNet:model.utnet.UTNet") throws {
         let bundle = models.appendingPathComponent(id)
         try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
         let weights = DaemonHarness.repoRoot
@@ -21,7 +23,7 @@ enum TestBundle {
         let manifest = """
             {"id": "\(id)", "version": "0.0.1", "description": "random-weight UTNet for tests",
              "intendedUse": "tests only; not for clinical use",
-             "network": {"class": "yhygao/UTNet:model.utnet.UTNet",
+             "network": {"class": "\(networkClass)",
                          "kwargs": {"base_chan": 8, "num_classes": 4, "reduce_size": 4, "block_list": "1234",
                                     "num_blocks": [1, 1, 1, 1], "in_chan": 1, "num_heads": [4, 4, 4, 4],
                                     "projection": "interp", "attn_drop": 0.1, "proj_drop": 0.1, "rel_pos": true,

@@ -23,8 +23,9 @@ extern "C" {
 /* Error codes used in addition to those of dcmshim.h. */
 enum {
     DCMSHIM_ERR_SEG_INPUT = 20,    /* inconsistent writer input (sizes, labels, missing UIDs) */
-    DCMSHIM_ERR_SEG_WRITE = 21,    /* DCMTK refused to build or save the SEG, or the file system failed */
-    DCMSHIM_ERR_SEG_NOT_SEG = 22   /* the file read is not a DICOM Segmentation this reader handles */
+    DCMSHIM_ERR_SEG_WRITE = 21,    /* DCMTK refused to build the SEG */
+    DCMSHIM_ERR_SEG_NOT_SEG = 22,  /* the file read is not a DICOM Segmentation this reader handles */
+    DCMSHIM_ERR_SEG_IO = 23        /* the file system failed saving the SEG (no space, no permission, I/O) */
 };
 
 /* A coded concept; an empty `value` means "absent" where the concept is optional. */

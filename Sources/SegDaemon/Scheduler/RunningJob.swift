@@ -15,7 +15,8 @@ final class RunningJob: @unchecked Sendable {
     var failure: WorkerMessage?
     var outputs: [String: String] = [:]
     var summaries: [String: SegdCoreSummaryBox] = [:]
-    var expectedModels: [String] = []
+    /// The routing decision, kept to be written again with the outcome if the store refused it at the time.
+    var routing: Routing?
     /// Why the daemon ended the worker, if it did.
     var timedOut: (stage: String, seconds: Int)?
     var cancelled = false
@@ -29,6 +30,15 @@ final class RunningJob: @unchecked Sendable {
         self.attempt = attempt
         self.worker = worker
         self.stageStarted = now
+    }
+}
+
+extension RunningJob {
+    struct Routing {
+        var modality: String?
+        var models: [String]
+        var rule: String?
+        var lines: [String]
     }
 }
 

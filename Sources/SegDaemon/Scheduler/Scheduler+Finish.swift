@@ -4,10 +4,21 @@ import SegdCore
 
 extension Scheduler {
     /// The worker of `run` exited: decide the job's outcome.
+    ///
+    /// When the store refuses the outcome (locked by another process beyond its busy timeout), the job would stay
+    /// `running` with no worker behind it; it is kept in `unrecorded` and decided again at the next ticks.
     func finish(_ run: RunningJob, status: Int32, signal: Int32?, stderrTail: String) {
         running[run.id] = nil
         memoryInUse -= run.admittedBytes
-        defer { tryAdmit() }
+        run.admittedBytes = 0
+        unrecorded[run.id] = nil
+        defer {
+            if (try? store.job(run.id))?.state == .running {
+                unrecorded[run.id] = (run, status, signal, stderrTail)
+                logger.error("cannot record the outcome of a job; will try again", metadata: ["job": "\(run.id)"])
+            }
+            tryAdmit()
+        }
         let now = Date()
         if run.shutdownKill {
             // The daemon is stopping: the job is resumed at the next start, and this attempt does not count.
@@ -68,7 +79,14 @@ extension Scheduler {
     func complete(_ run: RunningJob) {
         let now = Date()
         let outputs = run.outputs
+        let routing = run.routing
         guard let job = try? store.update(run.id, now: now, detail: "SEG written", {
+            if let routing, $0.models.isEmpty {
+                $0.modality = routing.modality
+                $0.models = routing.models
+                $0.rule = routing.rule
+                $0.routing = routing.lines
+            }
             $0.state = .done
             $0.stage = nil
             $0.progress = nil
@@ -156,11 +174,12 @@ extension Scheduler {
         }
     }
 
-    /// Removes partial outputs (`*.segd-tmp`) a killed attempt of `id` may have left.
+    /// Removes partial outputs a killed attempt of `id` may have left: `*.segd-tmp`, and the SEG writer's own
+    /// temporary `*.segd-tmp.tmp` (it writes there before renaming to the `.segd-tmp` name).
     func removeTemporaryOutputs(_ id: String) {
         guard let job = try? store.job(id) else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: job.output)) ?? []
-        for name in names where name.contains(id) && name.hasSuffix(AtomicOutput.temporarySuffix) {
+        for name in names where name.contains(id) && name.contains(AtomicOutput.temporarySuffix) {
             try? FileManager.default.removeItem(atPath: (job.output as NSString).appendingPathComponent(name))
         }
     }

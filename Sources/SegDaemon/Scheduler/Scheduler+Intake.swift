@@ -63,10 +63,13 @@ extension Scheduler {
 
     /// Creates the job that collects a new batch of `key`'s files.
     func openJob(_ key: SeriesKey, now: Date) throws(DaemonError) -> String {
-        let latest = try store.latest(watch: key.watch, seriesUID: key.seriesInstanceUID)
+        let newest = try store.latest(watch: key.watch, seriesUID: key.seriesInstanceUID)
+        // A job cancelled before any file reached it (a crash between its row and the first move) is no earlier
+        // run: the series' files arrive now for the first time.
+        let latest = newest.flatMap { $0.state == .cancelled && $0.files == 0 ? nil : $0 }
         let id = JobID.make(now: now)
         var job = JobRecord(id: id, state: .waitingQuiet, watch: key.watch, output: output(for: key.watch),
-                            seriesUID: key.seriesInstanceUID, generation: (latest?.generation ?? 0) + 1,
+                            seriesUID: key.seriesInstanceUID, generation: (newest?.generation ?? 0) + 1,
                             rerunOf: latest?.id, now: now)
         job.models = []
         let folder = spool.jobFolder(id)
@@ -76,7 +79,13 @@ extension Scheduler {
             throw DaemonError(.folderUnusable, "cannot create the spool folder \(folder): \(error.localizedDescription)")
         }
         try Spool.writeText(Self.describe(job), to: (folder as NSString).appendingPathComponent(".job.json"))
-        try store.insert(job, detail: latest == nil ? "first file arrived" : "files of a series seen before arrived (re-run of \(latest!.id))")
+        do {
+            try store.insert(job, detail: latest == nil ? "first file arrived" : "files of a series seen before arrived (re-run of \(latest!.id))")
+        } catch {
+            // No job without its row: the file stays in the drop folder for the next scan.
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
         openJobs[key] = id
         if latest != nil {
             logger.notice("series re-run", metadata: ["job": "\(id)", "series": "\(job.seriesHash)", "previous": "\(latest!.id)"])
@@ -144,6 +153,7 @@ extension Scheduler {
             settledWaiting.remove(id)
             settle(id)
         }
+        for (_, e) in unrecorded { finish(e.run, status: e.status, signal: e.signal, stderrTail: e.stderrTail) }
         checkTimeouts()
         dispatch()
     }
@@ -165,7 +175,9 @@ extension Scheduler {
             }
             logger.info("job queued", metadata: ["job": "\(id)", "series": "\(job.seriesHash)", "files": "\(files)"])
         } catch {
-            logger.error("cannot queue a job", metadata: ["job": "\(id)", "error": "\(error)"])
+            // The store refused (locked by another process, full): settle it again at the next tick.
+            logger.error("cannot queue a job; will try again", metadata: ["job": "\(id)", "error": "\(error)"])
+            settledWaiting.insert(id)
         }
     }
 

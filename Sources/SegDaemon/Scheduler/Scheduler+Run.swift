@@ -6,6 +6,7 @@ extension Scheduler {
     /// Starts queued jobs while worker slots are free (oldest first; retries once their time has come).
     func dispatch() {
         guard !stopping, running.count < config.processing.workers else { return }
+        if let held = dispatchHeldUntil, clock.now < held { return }
         let queued: [JobRecord]
         do { queued = try store.unfinished().filter { $0.state == .queued } } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])
@@ -28,20 +29,34 @@ extension Scheduler {
         let specPath = (spool.jobFolder(job.id) as NSString).appendingPathComponent(".worker.json")
         do {
             try Spool.writeText(String(decoding: try JSONEncoder().encode(spec), as: UTF8.self), to: specPath)
-            let worker = try WorkerProcess(executable: options.workerExecutable, specPath: specPath)
-            let run = RunningJob(id: job.id, attempt: attempt, worker: worker, now: clock.now)
-            running[job.id] = run
-            try store.update(job.id, now: Date(), detail: "attempt \(attempt) started (worker pid \(worker.pid))") {
+        } catch {
+            logger.error("cannot start a worker", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            fail(job.id, attempt: attempt, JobFailure(.transient, reason: "cannot write the worker's spec: \(error)"),
+                 code: "worker")
+            return
+        }
+        // The attempt is recorded before its worker exists: when the store refuses the write (locked by another
+        // process, full), the job simply stays queued, with no worker behind it, and is tried again later.
+        do {
+            try store.update(job.id, now: Date(), detail: "attempt \(attempt) started") {
                 $0.state = .running
                 $0.stage = .route
                 $0.progress = nil
                 $0.attempts = attempt
                 $0.nextAttemptAt = nil
             }
+        } catch {
+            logger.error("cannot record the start of a job; will try again", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            dispatchHeldUntil = clock.now.advanced(by: .seconds(2))
+            return
+        }
+        do {
+            let worker = try WorkerProcess(executable: options.workerExecutable, specPath: specPath)
+            let run = RunningJob(id: job.id, attempt: attempt, worker: worker, now: clock.now)
+            running[job.id] = run
             logger.info("job started", metadata: ["job": "\(job.id)", "attempt": "\(attempt)", "pid": "\(worker.pid)"])
             Task { await self.follow(run) }
         } catch {
-            running[job.id] = nil
             logger.error("cannot start a worker", metadata: ["job": "\(job.id)", "error": "\(error)"])
             fail(job.id, attempt: attempt, JobFailure(.transient, reason: "cannot start the worker: \(error)"),
                  code: "worker")
@@ -83,10 +98,10 @@ extension Scheduler {
             run.stage = s
             run.stageStarted = clock.now
             run.progress = nil
-            _ = try? store.update(run.id, now: Date()) { $0.stage = s; $0.progress = nil }
+            bestEffortWrite { () throws(DaemonError) in try store.update(run.id, now: Date()) { $0.stage = s; $0.progress = nil } }
         case .stageDone:
             guard let s = m.stage, let seconds = m.seconds else { return }
-            try? store.recordStage(run.id, attempt: run.attempt, stage: s, seconds: seconds)
+            bestEffortWrite { () throws(DaemonError) in try store.recordStage(run.id, attempt: run.attempt, stage: s, seconds: seconds) }
             metrics.observeStage(s, seconds: seconds)
         case .progress:
             guard let done = m.done, let total = m.total, total > 0 else { return }
@@ -94,7 +109,7 @@ extension Scheduler {
             // Store progress in steps of 5 % (and the end) to keep the store's writes few.
             if run.progress.map({ p - $0 >= 0.05 || done == total }) ?? true {
                 run.progress = p
-                _ = try? store.update(run.id, now: Date()) { $0.progress = p }
+                bestEffortWrite { () throws(DaemonError) in try store.update(run.id, now: Date()) { $0.progress = p } }
             }
         case .output:
             guard let model = m.model, let summary = m.summary else { return }
@@ -121,6 +136,7 @@ extension Scheduler {
             lines = decision.lines
             if case .routed(let r, _) = decision.outcome { rule = r }
         }
+        run.routing = RunningJob.Routing(modality: modality, models: modelIDs, rule: rule, lines: lines)
         _ = try? store.update(run.id, now: Date()) {
             $0.modality = modality
             $0.models = modelIDs
@@ -188,6 +204,20 @@ extension Scheduler {
                 logger.warning("stage timed out", metadata: ["job": "\(run.id)", "stage": "\(run.stage.rawValue)"])
                 run.worker.kill()
             }
+        }
+    }
+
+    /// A write no decision depends on (the current stage, progress, stage timings). After the store refused one
+    /// (locked by another process beyond its busy timeout), such writes are skipped for 30 s: each would
+    /// otherwise hold the scheduler for the whole busy timeout.
+    func bestEffortWrite(_ body: () throws(DaemonError) -> Void) {
+        if let until = storeBusyUntil, clock.now < until { return }
+        do {
+            try body()
+        } catch {
+            storeBusyUntil = clock.now.advanced(by: .seconds(30))
+            logger.warning("the job store refused a progress write; progress is not recorded for 30 s",
+                           metadata: ["error": "\(error)"])
         }
     }
 

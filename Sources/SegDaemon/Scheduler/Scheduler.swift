@@ -52,6 +52,13 @@ public actor Scheduler {
     var uncountedFiles: [String: Int] = [:]
     var settledWaiting: Set<String> = []
     var running: [String: RunningJob] = [:]
+    /// Workers that ended while the store refused to record their outcome (locked by another process): their
+    /// outcome is decided again at every tick until the store takes it.
+    var unrecorded: [String: (run: RunningJob, status: Int32, signal: Int32?, stderrTail: String)] = [:]
+    /// No job is started before this instant (the store refused to record a start).
+    var dispatchHeldUntil: ContinuousClock.Instant?
+    /// Progress and stage writes are skipped before this instant (the store refused one).
+    var storeBusyUntil: ContinuousClock.Instant?
     var memoryInUse = 0
     var paused = false
     var stopping = false
