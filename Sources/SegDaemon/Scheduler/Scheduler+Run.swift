@@ -66,8 +66,8 @@ extension Scheduler {
     /// The folders the worker reads: the job's own, then, for a re-run, the earlier batches still kept.
     func inputFolders(of job: JobRecord) -> [String] {
         var folders = [spool.jobFolder(job.id)]
-        let earlier = (try? store.jobs(JobFilter(limit: Int.max)).filter {
-            $0.watch == job.watch && $0.seriesUID == job.seriesUID && $0.id != job.id && $0.generation < job.generation
+        let earlier = (try? store.series(watch: job.watch, seriesUID: job.seriesUID).filter {
+            $0.id != job.id && $0.generation < job.generation
         }) ?? []
         for e in earlier {
             for dir in [spool.jobFolder(e.id), spool.archiveFolder(e.id)] where FileManager.default.fileExists(atPath: dir) {

@@ -80,6 +80,15 @@ extension JobStore {
         }
     }
 
+    /// Every job of a series in a watch folder, oldest first (uses the `jobs_series` index).
+    public func series(watch: String, seriesUID: String) throws(DaemonError) -> [JobRecord] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM jobs WHERE watch = ? AND series_uid = ? ORDER BY created_at ASC, id ASC",
+                                arguments: [watch, seriesUID])
+                .map { try Self.decoder.decode(JobRecord.self, from: Data($0.utf8)) }
+        }
+    }
+
     /// Done jobs whose input may still need the retention policy applied (start-up repair).
     public func finished(states: [JobState], since: Date) throws(DaemonError) -> [JobRecord] {
         try jobs(JobFilter(states: states, since: since, limit: Int.max))
