@@ -1,21 +1,13 @@
 import Foundation
 import SegDaemon
+import TestSupport
 import Testing
 
 /// A real `segd run` in a temporary folder: its own config, watch/output/state folders, models.
 final class DaemonHarness: @unchecked Sendable {
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared: URL = ProcessInfo.processInfo.environment["SEGD_SHARED"].map { URL(fileURLWithPath: $0) }
-        ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let buildFolder: URL = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("segd").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
+    static let repoRoot = TestPaths.repoRoot
+    static let shared = TestPaths.shared
+    static let buildFolder = TestPaths.buildFolder
 
     let root: URL
     var process: Process?

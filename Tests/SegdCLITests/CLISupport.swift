@@ -1,23 +1,13 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `segd` binary, as a user would.
 enum CLI {
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
+    static let repoRoot = TestPaths.repoRoot
     /// The shared corpus, `<repo>/../shared` or `$SEGD_SHARED`.
-    static let shared: URL = ProcessInfo.processInfo.environment["SEGD_SHARED"].map { URL(fileURLWithPath: $0) }
-        ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-
+    static let shared = TestPaths.shared
     /// The folder holding the built products (`segd`, the plugin libraries).
-    static let buildFolder: URL = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("segd").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
+    static let buildFolder = TestPaths.buildFolder
 
     struct Result {
         var status: Int32
