@@ -52,6 +52,29 @@ import Testing
         #expect(try store.job("j-a")?.finishedAt == nil)
     }
 
+    @Test func startableJobsAreQueuedAndDueOldestFirstUpToTheLimit() throws {
+        let tmp = try TempFolder()
+        defer { tmp.remove() }
+        let store = try JobStore(directory: tmp.path)
+        try store.insert(Self.job("j-wait", .waitingQuiet, at: 0), detail: "")
+        try store.insert(Self.job("j-run", .running, at: 1), detail: "")
+        var later = Self.job("j-retry-later", .queued, at: 2)
+        later.nextAttemptAt = Self.t0.addingTimeInterval(100)
+        try store.insert(later, detail: "")
+        var due = Self.job("j-retry-due", .queued, at: 3)
+        due.nextAttemptAt = Self.t0.addingTimeInterval(50)
+        try store.insert(due, detail: "")
+        try store.insert(Self.job("j-new-1", .queued, at: 4), detail: "")
+        try store.insert(Self.job("j-new-2", .queued, at: 5), detail: "")
+        try store.insert(Self.job("j-done", .done, at: 6), detail: "")
+
+        let now = Self.t0.addingTimeInterval(60)
+        #expect(try store.startable(now: now, limit: 10).map(\.id) == ["j-retry-due", "j-new-1", "j-new-2"])
+        #expect(try store.startable(now: now, limit: 2).map(\.id) == ["j-retry-due", "j-new-1"])
+        #expect(try store.startable(now: now, limit: 0).isEmpty)
+        #expect(try store.startable(now: Self.t0.addingTimeInterval(200), limit: 1).map(\.id) == ["j-retry-later"])
+    }
+
     @Test func updatingAnUnknownJobIsJobNotFound() throws {
         let tmp = try TempFolder()
         defer { tmp.remove() }

@@ -6,51 +6,7 @@ import Testing
 /// plugin through its C ABI, the whole pipeline, and the outputs.
 @Suite struct ProcessTests {
     /// Builds a bundle folder around the utnet_small parity weights.
-    static func makeBundle(in dir: URL) throws -> URL {
-        let bundle = dir.appendingPathComponent("utnet-test")
-        try FileManager.default.createDirectory(at: bundle, withIntermediateDirectories: true)
-        let weights = CLI.repoRoot.appendingPathComponent("Plugins/UTNet/Tests/Fixtures/models/utnet_small/model.safetensors")
-        try FileManager.default.copyItem(at: weights, to: bundle.appendingPathComponent("model.safetensors"))
-        let sha = try sha256(of: bundle.appendingPathComponent("model.safetensors"))
-        let manifest = """
-            {"id": "utnet-test", "version": "0.0.1", "description": "random-weight UTNet for tests",
-             "intendedUse": "tests only; not for clinical use",
-             "network": {"class": "yhygao/UTNet:model.utnet.UTNet",
-                         "kwargs": {"base_chan": 8, "num_classes": 4, "reduce_size": 4, "block_list": "1234",
-                                    "num_blocks": [1, 1, 1, 1], "in_chan": 1, "num_heads": [4, 4, 4, 4],
-                                    "projection": "interp", "attn_drop": 0.1, "proj_drop": 0.1, "rel_pos": true,
-                                    "aux_loss": false, "maxpool": true}},
-             "weights": {"file": "model.safetensors", "sha256": "\(sha)"},
-             "input": {"modality": "CT", "minimumSlices": 1},
-             "spatialDims": 2, "plane": "axial", "orientation": "RAS", "spacing": null,
-             "intensity": [{"name": "ScaleIntensityRange", "a_min": -1000, "a_max": 1000, "b_min": 0, "b_max": 1, "clip": true}],
-             "inference": {"roi_size": [64, 64], "overlap": 0.25, "mode": "gaussian", "sigma_scale": 0.125,
-                           "sw_batch_size": 1, "padding_mode": "constant", "cval": 0},
-             "output": {"activation": "softmax", "decision": "argmax"},
-             "postprocessing": {},
-             "labels": [
-               {"index": 1, "name": "One", "category": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"},
-                "type": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"}, "color": [255, 0, 0]},
-               {"index": 2, "name": "Two", "category": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"},
-                "type": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"}, "color": [0, 255, 0]},
-               {"index": 3, "name": "Three", "category": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"},
-                "type": {"scheme": "SCT", "value": "85756007", "meaning": "Tissue"}, "color": [0, 0, 255]}]}
-            """
-        try Data(manifest.utf8).write(to: bundle.appendingPathComponent("model.json"))
-        return bundle
-    }
-
-    static func sha256(of url: URL) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [url.path]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(String(decoding: data, as: UTF8.self).prefix(64))
-    }
+    static func makeBundle(in dir: URL) throws -> URL { try TestBundle.make(in: dir) }
 
     @Test func processesARealSeriesWithARealPlugin() async throws { try await offPool {
         let dir = try CLI.temporaryFolder()

@@ -7,16 +7,12 @@ extension Scheduler {
     func dispatch() {
         guard !stopping, running.count < config.processing.workers else { return }
         if let held = dispatchHeldUntil, clock.now < held { return }
-        let queued: [JobRecord]
-        do { queued = try store.unfinished().filter { $0.state == .queued } } catch {
+        let startable: [JobRecord]
+        do { startable = try store.startable(now: Date(), limit: config.processing.workers - running.count) } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])
             return
         }
-        let now = Date()
-        for job in queued where running.count < config.processing.workers {
-            if let due = job.nextAttemptAt, due > now { continue }
-            start(job)
-        }
+        for job in startable where running.count < config.processing.workers { start(job) }
     }
 
     /// Runs one attempt of `job` in a new worker.

@@ -71,6 +71,23 @@ extension JobStore {
         try records(where: "state IN ('waiting-quiet','queued','running')", order: "created_at ASC, id ASC")
     }
 
+    /// Up to `limit` queued jobs that may start at `now` (never tried, or their retry is due), oldest first.
+    /// Reads the `jobs_state` index with a cursor and decodes only until `limit` are found, so a long queue
+    /// costs the scheduler's tick no more than the free worker slots it can fill.
+    public func startable(now: Date, limit: Int) throws(DaemonError) -> [JobRecord] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            var out: [JobRecord] = []
+            let rows = try String.fetchCursor(db, sql: "SELECT record FROM jobs WHERE state = 'queued' ORDER BY created_at ASC, id ASC")
+            while out.count < limit, let text = try rows.next() {
+                let job = try Self.decoder.decode(JobRecord.self, from: Data(text.utf8))
+                if let due = job.nextAttemptAt, due > now { continue }
+                out.append(job)
+            }
+            return out
+        }
+    }
+
     /// The newest job of a series in a watch folder, any state.
     public func latest(watch: String, seriesUID: String) throws(DaemonError) -> JobRecord? {
         try read { db in
