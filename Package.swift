@@ -151,7 +151,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         // GRDB: a second connection that holds the store's lock; Logging: the scheduler's logger.
         .testTarget(name: "SegDaemonTests", dependencies: ["SegDaemon", "DICOM", "Imaging", "SegControl", grdb, logging,
-                                                           serviceLifecycle],
+                                                           serviceLifecycle, "TestSupport"],
                     swiftSettings: strictSwift),
         // The control protocol: framing, routes, DTOs, formatting (no daemon needed).
         .testTarget(name: "SegControlTests", dependencies: ["SegControl"], swiftSettings: strictSwift),

@@ -171,12 +171,12 @@ struct CampaignCorpus {
 
     static let sources = [DaemonTests.smallCT, DaemonFaultTests.enhancedCT]
 
-    init(count: Int, in root: URL) throws {
+    init(count: Int, in root: URL, sources: [URL] = CampaignCorpus.sources) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let base = "1.2.826.0.1.3680043.8.498.\(UInt32.random(in: 1...UInt32.max))"
         for i in 0..<count {
-            let source = Self.sources[i % Self.sources.count]
+            let source = sources[i % sources.count]
             let folder = root.appendingPathComponent("s\(i)")
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
             let uid = "\(base).\(i + 1)"
