@@ -275,7 +275,8 @@ UNIT
     [ "$rc" = 4 ] || ct_fail "segctl status by a user outside group segd exited $rc, expected 4 (not allowed): $out"
     say "ok: group segd may read (segctl status) but not change (segctl pause: exit 4); other users may not connect (exit 4)"
 
-    # A member of group segd drops the sample into the watch folder; segd makes one SEG of it.
+    # A member of group segd drops the sample into the watch folder; segd makes one SEG of it. (The files go
+    # into /srv/segd/incoming itself: from a sub-folder made with umask 022, segd could not move them; README.)
     in_ct runuser -u alice -- /bin/sh -c 'cp /srv/sample/* /srv/segd/incoming/' || ct_fail "copying the sample into /srv/segd/incoming as alice failed"
     quiet=$(sed -n 's/^quietSeconds = \([0-9]*\).*/\1/p' "$R/etc/segd/segd.conf")
     say "the sample is in /srv/segd/incoming; waiting for its job (quietSeconds=${quiet:-?}, at most 180 s)"
