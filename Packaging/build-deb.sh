@@ -118,7 +118,7 @@ done
 
 DOC=$PKG/usr/share/doc/segd
 mkdir -p "$DOC"
-sed "s/@VERSION@/$VERSION/g" Packaging/debian/copyright > "$DOC/copyright"
+sed "s/@VERSION@/$VERSION/g; s|@MAINTAINER@|$MAINTAINER|" Packaging/debian/copyright > "$DOC/copyright"
 sed "s/@VERSION@/$VERSION/g; s|@MAINTAINER@|$MAINTAINER|; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
     Packaging/debian/changelog | gzip -9n > "$DOC/changelog.gz"
 

@@ -7,10 +7,18 @@
 #      segd process on Samples/ct-head-philips with the demo model, segd seg check on the SEG, the service user,
 #      the folders, the units (systemd-analyze verify), and that no library is missing; then remove and purge;
 #   4. ../shared/tools/check-seg (the independent validator) on the SEG, from this machine;
-#   5. the root booted with systemd-nspawn: segd.socket, and `segd process` run as segd.service itself (all of
-#      its hardening) through a runtime drop-in; its SEG checked too (SEGD_SKIP_NSPAWN=1 skips this step).
+#   5. the root booted with systemd-nspawn (SEGD_SKIP_NSPAWN=1 skips this step, loudly):
+#      a. `segd process` under all the hardening of segd.service (a runtime drop-in swaps ExecStart/Type only);
+#      b. segd.service as installed: started by a segctl connection to segd.socket, READY=1 (Type=notify),
+#         STATUS= and watchdog pings reach systemd; the sample copied into /srv/segd/incoming by a member of
+#         group segd gives exactly one SEG in /srv/segd/output (segd seg check, check-seg); group segd may
+#         read but not change, others may not connect; `systemctl reload` (SIGHUP) keeps the same process;
+#         the journal has the logs but not the sample's patient name, patient ID or UIDs; `systemctl stop`
+#         ends segd with status 0.
 # Needs root (debootstrap, chroot, mounts): without root it says SKIPPED loudly and exits 0.
 # Usage: Packaging/test-deb-clean-root.sh [PATH.deb]   (default .build/deb/segd_<version>_amd64.deb)
+#        Packaging/test-deb-clean-root.sh --prepare    only step 1: create the cached base root if it is missing
+#        (network-bound; Packaging/test.sh runs it in the background during the release build)
 # Environment: SEGD_DEBIAN_MIRROR (default http://deb.debian.org/debian), SEGD_DEBOOTSTRAP_CACHE,
 #              SEGD_SHARED (default ../shared, for tools/check-seg).
 set -euo pipefail
@@ -28,10 +36,14 @@ if [ "$(id -u)" != 0 ]; then
     exit 0
 fi
 
+PREPARE=0
+[ "${1:-}" != --prepare ] || { PREPARE=1; shift; }
 VERSION=$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/SegControl/SegdVersion.swift)
 DEB=${1:-.build/deb/segd_${VERSION}_amd64.deb}
-[ -f "$DEB" ] || fail "$DEB does not exist; build it with Packaging/build-deb.sh"
-DEB=$(readlink -f "$DEB")
+if [ "$PREPARE" = 0 ]; then
+    [ -f "$DEB" ] || fail "$DEB does not exist; build it with Packaging/build-deb.sh"
+    DEB=$(readlink -f "$DEB")
+fi
 MIRROR=${SEGD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${SEGD_DEBOOTSTRAP_CACHE:-$HOME/.cache/segd-debootstrap}
 SHARED=${SEGD_SHARED:-$REPO/../shared}
@@ -39,7 +51,9 @@ CHECK_SEG=$SHARED/tools/check-seg
 [ -x "$CHECK_SEG" ] || fail "$CHECK_SEG is missing: the independent SEG validator comes from the shared corpus (set SEGD_SHARED)"
 SAMPLE=Samples/ct-head-philips
 [ -d "$SAMPLE" ] || fail "$SAMPLE is missing"
-command -v debootstrap >/dev/null || fail "debootstrap is missing; run Packaging/setup.sh"
+for tool in debootstrap dcmdump python3; do
+    command -v "$tool" >/dev/null || fail "$tool is missing; run Packaging/setup.sh"
+done
 
 START=$(date +%s.%N)
 step_start=$START
@@ -70,6 +84,10 @@ if [ ! -f "$BASE" ]; then
     tar -C "$CACHE/base.tmp" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE"
     rm -rf "$CACHE/base.tmp"
     timing "debootstrap + systemd (cold cache)"
+fi
+if [ "$PREPARE" = 1 ]; then
+    say "the base root is ready: $BASE"
+    exit 0
 fi
 
 WORK=$(mktemp -d /var/tmp/segd-clean-root.XXXXXX)
@@ -154,12 +172,18 @@ check "segd seg check" "^MATCH" segd seg check "/tmp/out/$SEG" /tmp/sample
 say "ok: ../shared/tools/check-seg: $(tail -1 "$WORK/check-seg.log")"
 timing "SEG checks"
 
-# --- 5. the hardened service itself: boot the root with systemd-nspawn and run segd under segd.service ------
-# `segd process` runs with every setting of the installed segd.service (user, sandbox, system call filter,
-# MemoryDenyWriteExecute, ...) through a runtime drop-in that only swaps ExecStart/Type, so the whole job
-# pipeline (decode, plugins, OpenBLAS, SEG writer) is proven to work inside the hardening.
+# --- 5. the service as installed: boot the root with systemd-nspawn ---------------------------------------
+# 5a. `segd process` with every setting of the installed segd.service (user, sandbox, system call filter,
+#     MemoryDenyWriteExecute, ...) through a runtime drop-in that only swaps ExecStart/Type: the whole job
+#     pipeline (decode, plugins, OpenBLAS, SEG writer) works inside the hardening.
+# 5b. the drop-in removed: segd.service exactly as packaged (Type=notify, watchdog, segd.socket). A segctl
+#     connection to segd.socket starts it; systemd gets READY=1 and a STATUS= line and its watchdog is fed;
+#     the sample copied into /srv/segd/incoming by a member of group segd becomes exactly one valid SEG in
+#     /srv/segd/output; group segd may read but not change, other users may not connect; `systemctl reload`
+#     re-reads the configuration in the same process; the journal has segd's logs but not the sample's patient
+#     name, patient ID or UIDs; `systemctl stop` ends segd with exit status 0.
 if [ "${SEGD_SKIP_NSPAWN:-0}" = 1 ]; then
-    say "########## SKIPPED the hardened-service run in systemd-nspawn (SEGD_SKIP_NSPAWN=1) ##########"
+    say "########## SKIPPED the service runs in systemd-nspawn (SEGD_SKIP_NSPAWN=1) ##########"
 else
     command -v systemd-nspawn >/dev/null || fail "systemd-nspawn is missing; run Packaging/setup.sh (systemd-container)"
     for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount "${MOUNTS[$i]}"; done
@@ -177,15 +201,25 @@ else
         fi
         sleep 0.5
     done
-    in_ct() { nsenter -t "$INIT" -a "$@"; }
-    stop_ct() { in_ct systemctl poweroff >/dev/null 2>&1 || kill "$NSPAWN"; wait "$NSPAWN" || true; }
+    # A command in the booted root, with a clean environment (segctl reads $SEGD_SOCKET).
+    in_ct() { nsenter -t "$INIT" -a /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+    stop_ct() { in_ct systemctl poweroff >/dev/null 2>&1 || kill "$NSPAWN"; wait "$NSPAWN" || true; NSPAWN=""; }
+    ct_fail() {  # ct_fail MESSAGE: shows the end of segd's journal, powers the root off, fails
+        in_ct journalctl -u segd.socket -u segd.service --no-pager -n 40 >&2 || true
+        stop_ct
+        fail "$*"
+    }
+    prop() { in_ct systemctl show -p "$2" --value "$1"; }   # prop UNIT PROPERTY
     case ${state:-} in running|degraded) ;; *) kill "$NSPAWN" 2>/dev/null; tail -20 "$WORK/nspawn.log" >&2
         fail "the root did not boot in systemd-nspawn (state: ${state:-no init}); SEGD_SKIP_NSPAWN=1 skips this step" ;; esac
     timing "boot the root (systemd-nspawn)"
-    in_ct systemctl start segd.socket || { stop_ct; fail "systemctl start segd.socket failed"; }
+
+    # 5a. segd process under the hardening of segd.service.
+    in_ct systemctl start segd.socket || ct_fail "systemctl start segd.socket failed"
     sock=$(in_ct stat -c '%A %U %G' /run/segd/control.sock 2>&1) || true
-    [ "$sock" = "srw-rw---- segd segd" ] || { stop_ct; fail "/run/segd/control.sock is '$sock', expected srw-rw---- segd segd"; }
+    [ "$sock" = "srw-rw---- segd segd" ] || ct_fail "/run/segd/control.sock is '$sock', expected srw-rw---- segd segd"
     say "ok: segd.socket listens on /run/segd/control.sock (srw-rw---- segd segd)"
+    sock_inode=$(in_ct stat -c %i /run/segd/control.sock)
     in_ct /bin/sh -c 'mkdir -p /run/systemd/system/segd.service.d && cat > /run/systemd/system/segd.service.d/test-process.conf' <<'UNIT'
 [Service]
 Type=oneshot
@@ -195,21 +229,136 @@ ExecStart=
 ExecStart=/usr/bin/segd process /srv/sample --model /usr/share/segd/models/demo-ct --output /srv/segd/output/hardened
 UNIT
     in_ct systemctl daemon-reload
-    if ! in_ct systemctl start segd.service; then
-        in_ct journalctl -u segd.service --no-pager | tail -20 >&2; stop_ct; fail "segd process under segd.service failed"
-    fi
-    HSEG=$(cd "$R/srv/segd/output/hardened" && ls *.seg.dcm 2>/dev/null | sed -n 1p)
-    owner=$(in_ct stat -c '%U' "/srv/segd/output/hardened/$HSEG" 2>/dev/null || true)   # (names of the root)
-    exposure=$(in_ct systemd-analyze security segd.service 2>/dev/null | sed -n 's/.*Overall exposure level for segd.service: \([0-9.]*\).*/\1/p') || true
-    stop_ct
-    [ -n "$HSEG" ] || fail "segd process under segd.service wrote no SEG"
-    [ "$owner" = segd ] || fail "the SEG written under segd.service belongs to '$owner', not segd"
+    in_ct systemctl start segd.service || ct_fail "segd process under segd.service failed"
+    HSEG=$(find "$R/srv/segd/output/hardened" -name '*.seg.dcm' -printf '%f\n' 2>/dev/null || true)
+    [ -n "$HSEG" ] && [ "$(wc -l <<< "$HSEG")" = 1 ] || ct_fail "segd process under segd.service wrote not one SEG but: '$HSEG'"
+    owner=$(in_ct stat -c '%U' "/srv/segd/output/hardened/$HSEG")   # (names of the root)
+    [ "$owner" = segd ] || ct_fail "the SEG written under segd.service belongs to '$owner', not segd"
     "$CHECK_SEG" "$R/srv/segd/output/hardened/$HSEG" "$R/srv/sample" > "$WORK/check-seg-hardened.log" 2>&1 \
-        || { cat "$WORK/check-seg-hardened.log" >&2; fail "check-seg rejects the SEG written under segd.service"; }
-    say "ok: segd process inside the hardened segd.service (exposure ${exposure:-?} on the booted system): SEG $(tail -1 "$WORK/check-seg-hardened.log")"
+        || { cat "$WORK/check-seg-hardened.log" >&2; ct_fail "check-seg rejects the SEG written under segd.service"; }
+    say "ok: segd process inside the hardened segd.service; check-seg on its SEG: $(tail -1 "$WORK/check-seg-hardened.log")"
+    in_ct rm -r /run/systemd/system/segd.service.d
+    in_ct systemctl daemon-reload
+    mv "$R/srv/segd/output/hardened" "$WORK/hardened-output"   # the output folder is empty again for 5b
+    timing "segd process under the hardened segd.service"
+
+    # 5b. the packaged segd.service: socket activation, READY, STATUS, watchdog.
+    [ "$(in_ct systemctl is-active segd.service)" = inactive ] || ct_fail "segd.service is running before anything asked for it"
+    out=$(in_ct segctl status 2>&1) \
+        || ct_fail "segctl status as root (its connection to segd.socket should start segd.service) failed: $out"
+    [ "$(in_ct systemctl is-active segd.service)" = active ] || ct_fail "segd.service is not active after segctl status: $(in_ct systemctl is-active segd.service)"
+    [ "$(prop segd.service TriggeredBy)" = segd.socket ] || ct_fail "segd.service is not triggered by segd.socket: $(prop segd.service TriggeredBy)"
+    [ "$(in_ct stat -c %i /run/segd/control.sock)" = "$sock_inode" ] || ct_fail "segd replaced the socket of segd.socket with its own"
+    listening=$(in_ct journalctl -u segd.service --no-pager -o verbose MESSAGE="control socket listening")
+    grep -q "SEGD_ACTIVATED=true" <<< "$listening" \
+        || ct_fail "segd did not log that it uses the socket systemd passed (control socket listening, activated=true)"
+    say "ok: a segctl connection to segd.socket started segd.service, which answered on systemd's socket"
+    show=$(in_ct systemctl show segd.service -p Type -p NotifyAccess -p WatchdogUSec -p StatusText)
+    printf '%s\n' "$show" | sed 's/^/test-deb:     /'
+    grep -qx "Type=notify" <<< "$show" && grep -qx "NotifyAccess=main" <<< "$show" && grep -qx "WatchdogUSec=1min" <<< "$show" \
+        || ct_fail "segd.service does not run as packaged (Type=notify, NotifyAccess=main, WatchdogUSec=1min)"
+    grep -Eq "^StatusText=[0-9]+ running, [0-9]+ queued, .* done, " <<< "$show" || ct_fail "segd sent no STATUS= line to systemd"
+    user=$(in_ct ps -o user= -p "$(prop segd.service MainPID)") || true
+    [ "$user" = segd ] || ct_fail "segd runs as '$user', not as segd"
+    wd1=$(prop segd.service WatchdogTimestampMonotonic)
+    [ "${wd1:-0}" -gt 0 ] || ct_fail "systemd armed no watchdog for segd.service (WatchdogTimestampMonotonic=$wd1)"
+    say "ok: segd.service active as user segd: systemd got READY=1 (Type=notify) and STATUS="
+    timing "segd.service start through segd.socket"
+
+    # Who may do what: alice is in group segd (reading commands), bob is not (no access to the socket).
+    in_ct useradd --no-create-home --groups segd alice
+    in_ct useradd --no-create-home bob
+    out=$(in_ct runuser -u alice -- segctl status 2>&1) || ct_fail "segctl status as a member of group segd failed: $out"
+    rc=0; out=$(in_ct runuser -u alice -- segctl pause 2>&1) || rc=$?
+    [ "$rc" = 4 ] || ct_fail "segctl pause by a member of group segd (not segd-admin) exited $rc, expected 4 (not allowed): $out"
+    rc=0; out=$(in_ct runuser -u bob -- segctl status 2>&1) || rc=$?
+    [ "$rc" = 4 ] || ct_fail "segctl status by a user outside group segd exited $rc, expected 4 (not allowed): $out"
+    say "ok: group segd may read (segctl status) but not change (segctl pause: exit 4); other users may not connect (exit 4)"
+
+    # A member of group segd drops the sample into the watch folder; segd makes one SEG of it. (The files go
+    # into /srv/segd/incoming itself: from a sub-folder made with umask 022, segd could not move them; README.)
+    in_ct runuser -u alice -- /bin/sh -c 'cp /srv/sample/* /srv/segd/incoming/' || ct_fail "copying the sample into /srv/segd/incoming as alice failed"
+    quiet=$(sed -n 's/^quietSeconds = \([0-9]*\).*/\1/p' "$R/etc/segd/segd.conf")
+    say "the sample is in /srv/segd/incoming; waiting for its job (quietSeconds=${quiet:-?}, at most 180 s)"
+    dropped=$SECONDS
+    while :; do
+        jobs=$(in_ct segctl jobs --json 2>&1) || ct_fail "segctl jobs failed: $jobs"
+        summary=$(python3 -c '
+import json, sys
+jobs = json.load(sys.stdin)["jobs"]
+terminal = {"done", "failed", "quarantined", "unrouted", "cancelled"}
+print(len(jobs), all(j["state"] in terminal for j in jobs), ",".join(j["state"] for j in jobs),
+      jobs[0]["id"] if jobs else "-", jobs[0].get("rule") or "-" if jobs else "-",
+      ([p for k, p in sorted(jobs[0].get("outputs", {}).items()) if k.split(":")[0] == "seg"] or ["-"])[0] if jobs else "-")
+' <<< "$jobs") \
+            || ct_fail "segctl jobs --json is not the expected JSON: $jobs"
+        read -r njobs settled states JOB RULE JSEG <<< "$summary"
+        [ "$njobs" -gt 0 ] && [ "$settled" = True ] && break
+        [ $((SECONDS - dropped)) -lt 180 ] || ct_fail "no finished job 180 s after the drop: $njobs job(s), states: ${states:-none}"
+        sleep 2
+    done
+    [ "$njobs $states" = "1 done" ] || { in_ct segctl job show "$JOB" >&2 || true; ct_fail "expected one job, done; got $njobs: $states"; }
+    [ "$RULE" = ct-axial-demo ] || ct_fail "job $JOB was routed by rule '$RULE', not by the packaged demo rule ct-axial-demo"
+    say "ok: job $JOB (rule ct-axial-demo) done $((SECONDS - dropped)) s after the drop"
+    timing "the dropped sample processed by segd.service"
+    SEGS=$(find "$R/srv/segd/output" -name '*.seg.dcm' | sed "s|^$R||")
+    [ -n "$SEGS" ] && [ "$(wc -l <<< "$SEGS")" = 1 ] || ct_fail "expected exactly one SEG in /srv/segd/output, found: ${SEGS:-none}"
+    [ "$SEGS" = "$JSEG" ] || ct_fail "the SEG in /srv/segd/output ($SEGS) is not the job's output ($JSEG)"
+    out=$(in_ct segd seg check "$SEGS" /srv/sample 2>&1) && grep -q "^MATCH" <<< "$out" \
+        || { printf '%s\n' "$out" >&2; ct_fail "segd seg check rejects the SEG segd.service wrote"; }
+    say "ok: segd seg check on $SEGS"
+    "$CHECK_SEG" "$R$SEGS" "$R/srv/sample" > "$WORK/check-seg-service.log" 2>&1 \
+        || { cat "$WORK/check-seg-service.log" >&2; ct_fail "check-seg rejects the SEG segd.service wrote"; }
+    say "ok: ../shared/tools/check-seg on $SEGS: $(tail -1 "$WORK/check-seg-service.log")"
+    for _ in $(seq 1 15); do [[ $(prop segd.service StatusText) == *", 1 done,"* ]] && break; sleep 1; done
+    status=$(prop segd.service StatusText)
+    [[ $status == *", 1 done,"* ]] || ct_fail "systemd's StatusText does not count the done job: $status"
+    wd2=$(prop segd.service WatchdogTimestampMonotonic)
+    [ "$wd2" -gt "$wd1" ] || ct_fail "segd stopped feeding the watchdog (WatchdogTimestampMonotonic $wd1, then $wd2)"
+    say "ok: STATUS=$status; the watchdog was fed ($(( (wd2 - wd1) / 1000000 )) s between the two readings)"
+
+    # Reload: SIGHUP through ExecReload; the same process re-reads its configuration and stays active.
+    pid=$(prop segd.service MainPID)
+    reloads() { in_ct journalctl -u segd.service --no-pager -o cat MESSAGE="configuration reloaded" | grep -c . || true; }
+    before=$(reloads)
+    in_ct systemctl reload segd.service || ct_fail "systemctl reload segd failed"
+    for _ in $(seq 1 20); do [ "$(reloads)" -gt "$before" ] && break; sleep 0.5; done
+    [ "$(reloads)" -gt "$before" ] || ct_fail "segd did not log 'configuration reloaded' after systemctl reload"
+    [ "$(in_ct systemctl is-active segd.service)" = active ] || ct_fail "segd.service is not active after reload"
+    [ "$(prop segd.service MainPID)" = "$pid" ] || ct_fail "systemctl reload restarted segd (pid $pid, now $(prop segd.service MainPID))"
+    out=$(in_ct segctl status 2>&1) || ct_fail "segctl status after the reload failed: $out"
+    say "ok: systemctl reload segd: configuration reloaded by the same process (pid $pid), still active and answering"
+
+    # The journal: segd's logs are there (the job id), the sample's patient data is not.
+    in_ct journalctl -u segd.service --no-pager -o verbose > "$WORK/journal.txt"
+    grep -q "SEGD_JOB=$JOB" "$WORK/journal.txt" || ct_fail "the journal has no log line for job $JOB"
+    first=$(find "$SAMPLE" -type f | sort | head -1)
+    name=$(dcmdump +P PatientName "$first" | sed -n 's/.*\[\(.*\)\].*/\1/p')
+    pid_tag=$(dcmdump +P PatientID "$first" | sed -n 's/.*\[\(.*\)\].*/\1/p')
+    [ -n "$name" ] && [ -n "$pid_tag" ] || fail "cannot read PatientName/PatientID of $first with dcmdump"
+    for f in "$SAMPLE"/*; do dcmdump +P StudyInstanceUID +P SeriesInstanceUID +P SOPInstanceUID "$f"; done \
+        | sed -n 's/.*\[\(.*\)\].*/\1/p' | sort -u > "$WORK/sample-uids.txt"
+    [ "$(wc -l < "$WORK/sample-uids.txt")" -ge 30 ] || fail "cannot read the sample's UIDs with dcmdump"
+    ! grep -qwF -e "$name" -e "$pid_tag" "$WORK/journal.txt" \
+        || ct_fail "the journal shows the sample's PatientName ($name) or PatientID ($pid_tag): $(grep -wF -e "$name" -e "$pid_tag" "$WORK/journal.txt" | head -3)"
+    ! grep -qF -f "$WORK/sample-uids.txt" "$WORK/journal.txt" \
+        || ct_fail "the journal shows a UID of the sample: $(grep -F -f "$WORK/sample-uids.txt" "$WORK/journal.txt" | head -3)"
+    say "ok: journald has segd's logs ($(grep -c '^    MESSAGE=' "$WORK/journal.txt") entries), none with the PatientName, PatientID or $(wc -l < "$WORK/sample-uids.txt") UIDs of the sample"
+
+    exposure=$(in_ct systemd-analyze security segd.service 2>/dev/null | sed -n 's/.*Overall exposure level for segd.service: \([0-9.]*\).*/\1/p') || true
+    say "segd.service exposure on the booted system: ${exposure:-?}"
+
+    # Stop: SIGTERM, segd exits 0.
+    # (systemctl warns that segd.socket can still start segd: that is intended.)
+    out=$(in_ct systemctl stop segd.service 2>&1) || ct_fail "systemctl stop segd failed: $out"
+    stopped=$(in_ct systemctl show segd.service -p ActiveState -p Result -p ExecMainCode -p ExecMainStatus | sort | tr '\n' ' ')
+    [ "$stopped" = "ActiveState=inactive ExecMainCode=1 ExecMainStatus=0 Result=success " ] \
+        || ct_fail "segd did not stop cleanly: $stopped(ExecMainCode=1 is 'exited')"
+    say "ok: systemctl stop segd: inactive, segd exited with status 0"
+    stop_ct
     mount -t proc proc "$R/proc"
     MOUNTS+=("$R/proc")
-    timing "segd under the hardened segd.service"
+    timing "reload, journal, stop, poweroff"
 fi
 
 in_root /bin/sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq segd && apt-get purge -y -qq segd' \
