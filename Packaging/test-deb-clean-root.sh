@@ -275,8 +275,27 @@ UNIT
     [ "$rc" = 4 ] || ct_fail "segctl status by a user outside group segd exited $rc, expected 4 (not allowed): $out"
     say "ok: group segd may read (segctl status) but not change (segctl pause: exit 4); other users may not connect (exit 4)"
 
+    # A folder segd cannot move files out of (made by alice with umask 022): its files are left untouched and
+    # unread, no job is made, and the journal says which folder and how to fix it. Then alice removes it.
+    in_ct runuser -u alice -- /bin/sh -c 'umask 022 && mkdir /srv/segd/incoming/not-group-writable && cp /srv/sample/* /srv/segd/incoming/not-group-writable/' \
+        || ct_fail "copying the sample into a sub-folder of /srv/segd/incoming as alice failed"
+    warned=""
+    for _ in $(seq 1 30); do
+        warned=$(in_ct journalctl -u segd.service --no-pager -o verbose MESSAGE="files left in a folder segd cannot write to" | grep -c "SEGD_FOLDER=not-group-writable" || true)
+        [ "${warned:-0}" -gt 0 ] && break
+        sleep 1
+    done
+    [ "${warned:-0}" -gt 0 ] || ct_fail "segd did not warn about the folder it cannot move files out of"
+    left=$(in_ct find /srv/segd/incoming/not-group-writable -type f | wc -l)
+    [ "$left" = "$(find "$SAMPLE" -type f | wc -l)" ] || ct_fail "files went missing from the unwritable folder: $left left"
+    out=$(in_ct segctl jobs --json 2>&1) || ct_fail "segctl jobs failed: $out"
+    [ "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["jobs"]))' <<< "$out")" = 0 ] \
+        || ct_fail "segd made a job of files it cannot move: $out"
+    in_ct runuser -u alice -- rm -r /srv/segd/incoming/not-group-writable
+    say "ok: a sub-folder segd cannot write to: its $left files left untouched, no job, a warning naming the folder"
+
     # A member of group segd drops the sample into the watch folder; segd makes one SEG of it. (The files go
-    # into /srv/segd/incoming itself: from a sub-folder made with umask 022, segd could not move them; README.)
+    # into /srv/segd/incoming itself: from a sub-folder made with umask 022, segd cannot move them; see above.)
     in_ct runuser -u alice -- /bin/sh -c 'cp /srv/sample/* /srv/segd/incoming/' || ct_fail "copying the sample into /srv/segd/incoming as alice failed"
     quiet=$(sed -n 's/^quietSeconds = \([0-9]*\).*/\1/p' "$R/etc/segd/segd.conf")
     say "the sample is in /srv/segd/incoming; waiting for its job (quietSeconds=${quiet:-?}, at most 180 s)"

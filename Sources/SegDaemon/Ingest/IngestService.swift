@@ -18,6 +18,9 @@ public final class Ingest: Sendable {
     /// loop drains the latter in order: a flood of junk files is not thousands of tasks waking at once.
     let inFlight = Mutex<Set<String>>([])
     let retries = Mutex<[String: (watch: String, due: Date)]>([:])
+    /// Folders segd's user cannot move files out of (a sub-folder made with umask 022 by another user), and
+    /// when that was last logged: their files are left untouched, and the warning repeats at most hourly.
+    let unmovable = Mutex<[String: Date]>([:])
 
     public init(scheduler: Scheduler, watches: [SegdConfiguration.Watch], rescanSeconds: Int, logger: Logger,
                 inflight: InflightMarker? = nil) throws(DaemonError)
@@ -126,6 +129,7 @@ public final class Ingest: Sendable {
         defer { _ = inFlight.withLock { $0.remove(path) } }
         var st = stat()
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        guard canMoveOut(path, watch: watch) else { return }
         let identity: InstanceIdentity
         do {
             inflight?.set(path)
@@ -156,5 +160,27 @@ public final class Ingest: Sendable {
             await scheduler.moved(target, ok: false)
             logger.error("cannot move a file into the spool", metadata: ["job": "\(target.jobID)", "error": "\(error)"])
         }
+    }
+
+    /// Whether segd may move `path` out of its folder (write and search permission on the folder). When not,
+    /// the file is left where it is, unread (no job, no quarantine: neither could take it), with a warning
+    /// that names the folder relative to the watch folder and the fix.
+    func canMoveOut(_ path: String, watch: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        if access(folder, W_OK | X_OK) == 0 { return true }
+        let now = Date()
+        let warn = unmovable.withLock { seen in
+            if let last = seen[folder], now.timeIntervalSince(last) < 3600 { return false }
+            seen[folder] = now
+            return true
+        }
+        if warn {
+            let relative = folder.hasPrefix(watch + "/") ? String(folder.dropFirst(watch.count + 1)) : "."
+            logger.warning("files left in a folder segd cannot write to", metadata: [
+                "folder": "\(SafePathComponent.printable(relative))",
+                "fix": "give segd's group write access to the folder (chmod g+w), e.g. copy with umask 002, or drop files, not folders",
+            ])
+        }
+        return false
     }
 }
