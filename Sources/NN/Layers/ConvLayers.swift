@@ -97,3 +97,11 @@ extension Conv {
         return Conv(weight: w, bias: b, stride: stride, padding: padding, groups: groups)
     }
 }
+
+extension Conv {
+    /// This convolution followed by `epilogue` (activation, residual) fused into its output stage.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue) throws -> Tensor {
+        try Functional.conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups,
+                            epilogue: epilogue)
+    }
+}

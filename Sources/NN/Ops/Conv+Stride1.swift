@@ -15,8 +15,9 @@ extension Functional {
     ///
     /// `x` holds one base pointer per input channel of the group (channels may live in different tensors:
     /// a convolution of a channel concatenation needs no concatenated copy).
+    /// Results go to `sink` as (batch `batch`, output channel `channels + co`).
     static func convStride1(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, tileElements: Int) {
+                            sink: ConvSink, batch: Int, channels: Int, tileElements: Int) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
         let cinG = s.cinG, kv = s.kernelVolume, K = cinG * kv, khw = s.kh * s.kw
@@ -34,7 +35,7 @@ extension Functional {
         if s.coutG >= usedPositions && threadCount() > 1 && K * usedPositions <= 4 << 20 {
             // Few positions, many channels (deep layers): the weights outweigh the im2col tile, so build one
             // tile per plane and split the product over output channels instead of positions.
-            convStride1WideChannels(s, x: x, w: w, bias: bias, out: out)
+            convStride1WideChannels(s, x: x, w: w, sink: sink, batch: batch, channels: channels)
             return
         }
         parallelChunks(items) { range in
@@ -59,17 +60,16 @@ extension Functional {
                     (C + k * nn).update(from: S + ci * slabStride + kd * plane + kh * wp + kw + p0, count: nn)
                 }
                 BLAS.sgemmSerial(m: s.coutG, n: nn, k: K, a: w, lda: K, b: C, ldb: nn, c: R, ldc: nn)
-                // Scatter the valid columns of padded rows overlapping [p0, p0 + nn), adding the bias.
+                // Hand the valid columns of padded rows overlapping [p0, p0 + nn) to the sink.
                 let firstRow = p0 / wp, lastRow = (p0 + nn - 1) / wp
                 for co in 0..<s.coutG {
-                    let b = bias?[co] ?? 0
-                    let src = R + co * nn, dstC = out + co * s.outPlane + od * outPlane
+                    let src = R + co * nn
                     for y in firstRow...lastRow {
                         let rowStart = y * wp
                         let lo = max(rowStart, p0), hi = min(rowStart + s.ow, p0 + nn)
                         if lo >= hi { continue }
-                        let d = dstC + y * s.ow + (lo - rowStart), sp = src + (lo - p0)
-                        for i in 0..<(hi - lo) { d[i] = sp[i] + b }
+                        sink.store(batch: batch, channel: channels + co, offset: od * outPlane + y * s.ow + (lo - rowStart),
+                                   from: src + (lo - p0), count: hi - lo)
                     }
                 }
             }
@@ -79,7 +79,7 @@ extension Functional {
     /// `convStride1` for layers with more output channels than positions per plane: per output plane, one
     /// shared im2col tile of all positions, and a GEMM split over output-channel rows.
     static func convStride1WideChannels(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
-                                        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+                                        sink: ConvSink, batch: Int, channels: Int) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
         let kv = s.kernelVolume, K = s.cinG * kv, khw = s.kh * s.kw
@@ -99,11 +99,10 @@ extension Functional {
             }
             BLAS.sgemm(m: s.coutG, n: used, k: K, a: w, lda: K, b: C, ldb: used, c: R, ldc: used)
             parallelFor(s.coutG) { co in
-                let b = bias?[co] ?? 0
-                let src = R + co * used, dst = out + co * s.outPlane + od * outPlane
+                let src = R + co * used
                 for y in 0..<s.oh {
-                    let d = dst + y * s.ow, sp = src + y * wp
-                    for i in 0..<s.ow { d[i] = sp[i] + b }
+                    sink.store(batch: batch, channel: channels + co, offset: od * outPlane + y * s.ow,
+                               from: src + y * wp, count: s.ow)
                 }
             }
         }
@@ -144,7 +143,8 @@ extension Functional {
     /// `[skip, upsampled]`). All inputs share batch and spatial size; `weight.shape[1]` is their total channel
     /// count. Stride-1 convolutions read the inputs in place; other cases fall back to a real concatenation.
     public static func conv(
-        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0]
+        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0],
+        epilogue: ConvEpilogue = .none
     ) throws -> Tensor {
         guard let first = inputs.first else { throw NNError(.invalidArgument, "conv of an empty concatenation") }
         for t in inputs where t.rank != first.rank || t.shape[0] != first.shape[0] || t.shape.dropFirst(2) != first.shape.dropFirst(2) {
@@ -156,15 +156,14 @@ extension Functional {
         let s = try convShape(virtualShape, weight: weight, bias: bias, stride: stride, padding: padding, groups: 1)
         let pointwise = s.kernelVolume == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
         guard s.sd == 1, s.sh == 1, s.sw == 1, !pointwise, s.n == 1 else {
-            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding)
+            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding,
+                            epilogue: epilogue)
         }
-        var outShape = [s.n, s.cout]
-        outShape += first.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
-        let out = Tensor(uninitialized: outShape)
+        let (outs, sink) = try makeSink(s, rank: first.rank, bias: bias, epilogue: epilogue, split: nil)
         var pointers: [UnsafePointer<Float>] = []
         for t in inputs { for c in 0..<t.shape[1] { pointers.append(UnsafePointer(t.ptr + c * s.inPlane)) } }
-        convStride1(s, x: pointers, w: weight.ptr, bias: bias.map { UnsafePointer($0.ptr) }, out: out.ptr,
+        convStride1(s, x: pointers, w: weight.ptr, sink: sink, batch: 0, channels: 0,
                     tileElements: defaultStride1TileElements)
-        return withExtendedLifetime(inputs) { out }
+        return withExtendedLifetime((inputs, weight, bias, epilogue)) { outs[0] }
     }
 }

@@ -36,33 +36,45 @@ extension Functional {
     static func conv(
         _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int, tileElements: Int
     ) throws -> Tensor {
+        try conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups, epilogue: .none,
+                 split: nil, tileElements: tileElements)[0]
+    }
+
+    /// The convolution behind every public entry: output channels go through a `ConvSink` (bias, epilogue,
+    /// optional split into several tensors).
+    static func conv(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int,
+        epilogue: ConvEpilogue, split: [Int]?, tileElements: Int
+    ) throws -> [Tensor] {
         let s = try convShape(x.shape, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
-        var outShape = [s.n, s.cout]
-        outShape += x.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
-        let out = Tensor(uninitialized: outShape)
-        let X = x.ptr, W = weight.ptr, O = out.ptr
+        let (outs, sink) = try makeSink(s, rank: x.rank, bias: bias, epilogue: epilogue, split: split)
+        let X = x.ptr, W = weight.ptr
         let P = s.outPlane
         let K = s.cinG * s.kernelVolume
+        let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
         let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
         if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     let base = X + (b * s.cin + g * s.cinG) * s.inPlane
                     convStride1(s, x: (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }, w: W + g * s.coutG * K,
-                                bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
-                                out: O + (b * s.cout + g * s.coutG) * P,
-                                tileElements: tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements)
+                                sink: sink, batch: b, channels: g * s.coutG, tileElements: cap)
                 }
             }
-            return out
+            return withExtendedLifetime((x, weight, bias, epilogue)) { outs }
         }
-        fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
-        let beta: Float = bias == nil ? 0 : 1
         if s.cinG == 1 && s.groups > 1 {
-            depthwise(s, X, W, O)
-            return out
+            // Depthwise: direct accumulation into the output, then the epilogue in place.
+            let temp = Tensor(uninitialized: sink.contiguous == nil ? [s.n * s.cout * P] : [1])
+            let D = sink.contiguous ?? temp.ptr
+            fillBias(D, bias: bias, n: s.n, channels: s.cout, plane: P)
+            depthwise(s, X, W, D)
+            if !sink.isPlain { finishInPlace(s, D, sink: sink, biasAdded: true) }
+            return withExtendedLifetime((x, weight, bias, epilogue, temp)) { outs }
         }
-        if pointwise {
+        if pointwise && sink.isPlain, let O = sink.contiguous {
+            fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
+            let beta: Float = bias == nil ? 0 : 1
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     BLAS.sgemm(m: s.coutG, n: P, k: K, a: W + g * s.coutG * K, lda: K,
@@ -70,26 +82,46 @@ extension Functional {
                                beta: beta, c: O + (b * s.cout + g * s.coutG) * P, ldc: P)
                 }
             }
-            return out
+            return withExtendedLifetime((x, weight, bias)) { outs }
         }
         // Strided (or otherwise general) convolution: work items are (batch, group, block of output rows);
-        // each worker fills its own bounded im2col tile and multiplies it into its block of output columns.
+        // each worker fills its own bounded im2col tile, multiplies it into a result tile and hands the rows
+        // to the sink. The row blocks are balanced over the workers (small planes have few rows).
         let rows = s.od * s.oh
-        let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
-        let rowsPerTile = max(1, min(rows, cap / max(1, K * s.ow)))
-        let tiles = (rows + rowsPerTile - 1) / rowsPerTile
+        let byCache = max(1, min(rows, cap / max(1, K * s.ow)))
+        let workers = threadCount()
+        var tiles = (rows + byCache - 1) / byCache
+        if s.n * s.groups == 1 && tiles % workers != 0 {
+            tiles = min(rows, (tiles + workers - 1) / workers * workers)
+        }
+        let rowsPerTile = (rows + tiles - 1) / tiles
+        tiles = (rows + rowsPerTile - 1) / rowsPerTile
         parallelChunks(s.n * s.groups * tiles) { items in
             let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
+            let result = Scratch(count: s.coutG * rowsPerTile * s.ow), R = result.pointer
             for item in items {
                 let t = item % tiles, bg = item / tiles, g = bg % s.groups, b = bg / s.groups
                 let r0 = t * rowsPerTile, r1 = min(rows, r0 + rowsPerTile)
                 let ncol = (r1 - r0) * s.ow
                 im2col(s, X + (b * s.cin + g * s.cinG) * s.inPlane, col, rows: r0..<r1, ld: ncol)
                 BLAS.sgemmSerial(m: s.coutG, n: ncol, k: K, a: W + g * s.coutG * K, lda: K, b: col, ldb: ncol,
-                                 beta: beta, c: O + (b * s.cout + g * s.coutG) * P + r0 * s.ow, ldc: P)
+                                 c: R, ldc: ncol)
+                for co in 0..<s.coutG {
+                    sink.store(batch: b, channel: g * s.coutG + co, offset: r0 * s.ow, from: R + co * ncol, count: ncol)
+                }
             }
         }
-        return out
+        return withExtendedLifetime((x, weight, bias, epilogue)) { outs }
+    }
+
+    /// Runs the sink over outputs already computed in `o` (contiguous [N, Cout, plane]), in place when the
+    /// sink writes to `o` itself. `biasAdded`: `o` already holds the bias.
+    static func finishInPlace(_ s: ConvShape, _ o: UnsafeMutablePointer<Float>, sink: ConvSink, biasAdded: Bool) {
+        let plain = ConvSink(planes: sink.planes, cout: sink.cout, bias: biasAdded ? nil : sink.bias,
+                             slopes: sink.slopes, residual: sink.residual, plane: sink.plane, contiguous: sink.contiguous)
+        parallelFor(s.n * s.cout, minChunk: max(1, 65536 / max(1, s.outPlane))) { nc in
+            plain.store(batch: nc / s.cout, channel: nc % s.cout, offset: 0, from: o + nc * s.outPlane, count: s.outPlane)
+        }
     }
 
     static func convShape(
