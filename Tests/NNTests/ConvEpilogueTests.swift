@@ -85,3 +85,26 @@ import Testing
         #expect(throws: NNError.self) { try Functional.conv(x, weight: w, bias: nil, splitChannels: [1, 1]) }
     }
 }
+
+/// Transposed convolution with folded batch norm, activation epilogue and concatenated inputs.
+@Suite struct ConvTransposeEpilogueTests {
+    @Test(arguments: [(3, 2, 1, 1), (2, 2, 0, 0)])
+    func foldedConcatenatedWithActivation(_ k: Int, _ stride: Int, _ pad: Int, _ outPad: Int) throws {
+        let a = ConvEpilogueTests.random([1, 3, 5, 6], seed: 1), b = ConvEpilogueTests.random([1, 2, 5, 6], seed: 2)
+        let store = WeightStore(tensors: [
+            "c.weight": ConvEpilogueTests.random([5, 4, k, k], seed: 3), "c.bias": ConvEpilogueTests.random([4], seed: 4),
+            "n.weight": try Tensor(shape: [4], data: [1.5, 0.5, 1, 2]), "n.bias": ConvEpilogueTests.random([4], seed: 5),
+            "n.running_mean": ConvEpilogueTests.random([4], seed: 6),
+            "n.running_var": try Tensor(shape: [4], data: [0.5, 2, 1, 0.8]),
+        ])
+        let ct = try ConvTranspose(store, prefix: "c", spatialDims: 2, inChannels: 5, outChannels: 4, kernel: [k],
+                                   stride: [stride], padding: [pad], outputPadding: [outPad])
+        let bn = try BatchNorm(store, prefix: "n", channels: 4)
+        let cat = try Functional.concat([a, b], axis: 1)
+        let expected = try bn.forward(try ct.forward(cat), negativeSlope: 0.1)
+        let y = try ct.folding(bn).forward(concatenating: [a, b], epilogue: ConvEpilogue(channels: 4, negativeSlope: 0.1))
+        expectClose(y, expected, "convT k\(k) s\(stride)")
+        expectClose(try ct.folding(bn).forward(concatenating: [cat], epilogue: .none), try bn.forward(try ct.forward(cat)),
+                    "convT k\(k) s\(stride) without activation")
+    }
+}

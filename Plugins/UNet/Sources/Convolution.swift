@@ -16,7 +16,7 @@ struct ConvUnit {
     /// The shared negative slope of the activation (PReLU with one slope, LeakyReLU, ReLU = 0), fused into the norm.
     let slope: Float?
     let preluWeight: Tensor?
-    /// Set when the whole unit is the conv plus an epilogue.
+    /// Set when the whole unit is the (transposed) conv plus an epilogue.
     let fused: Fused?
     struct Fused {
         /// Per-channel negative slopes of the activation (nil: no activation).
@@ -58,19 +58,20 @@ struct ConvUnit {
         preluWeight = w
         // Fold a batch norm into a conv; the activation goes into the conv's epilogue.
         var fused: Fused?
-        if case .conv(let c) = op {
-            switch normOp {
-            case .instance: break
-            case .none: fused = Fused()
-            case .batch(let bn):
-                op = .conv(try c.folding(bn))
-                normOp = .none
-                fused = Fused()
+        switch normOp {
+        case .instance: break
+        case .none: fused = Fused()
+        case .batch(let bn):
+            switch op {
+            case .conv(let c): op = .conv(try c.folding(bn))
+            case .transposed(let c): op = .transposed(try c.folding(bn))
             }
-            if fused != nil {
-                if let w { fused = Fused(slopes: w.toArray()) } else if let slope {
-                    fused = Fused(slopes: [Float](repeating: slope, count: outChannels))
-                }
+            normOp = .none
+            fused = Fused()
+        }
+        if fused != nil {
+            if let w { fused = Fused(slopes: w.toArray()) } else if let slope {
+                fused = Fused(slopes: [Float](repeating: slope, count: outChannels))
             }
         }
         self.op = op
@@ -80,9 +81,22 @@ struct ConvUnit {
 
     /// `unit(x)`, plus `residual` (same shape as the output) if given.
     func forward(_ x: Tensor, residual: Tensor? = nil) throws -> Tensor {
-        if case .conv(let c) = op, let fused {
-            return try c.forward(x, epilogue: ConvEpilogue(negativeSlopes: fused.slopes, residual: residual))
+        try forward(concatenating: [x], residual: residual)
+    }
+
+    /// `unit(concat(inputs, axis: 1))`, plus `residual` if given. Fused units do not copy the concatenation.
+    func forward(concatenating inputs: [Tensor], residual: Tensor? = nil) throws -> Tensor {
+        if let fused {
+            let epilogue = ConvEpilogue(negativeSlopes: fused.slopes, residual: residual)
+            switch op {
+            case .conv(let c):
+                if inputs.count == 1 { return try c.forward(inputs[0], epilogue: epilogue) }
+                return try Functional.conv(concatenating: inputs, weight: c.weight, bias: c.bias, stride: c.stride,
+                                           padding: c.padding, epilogue: epilogue)
+            case .transposed(let c): return try c.forward(concatenating: inputs, epilogue: epilogue)
+            }
         }
+        let x = inputs.count == 1 ? inputs[0] : try Functional.concat(inputs, axis: 1)
         var y: Tensor
         switch op {
         case .conv(let c): y = try c.forward(x)

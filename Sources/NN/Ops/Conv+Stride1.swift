@@ -28,7 +28,12 @@ extension Functional {
         // cheap for wide layers, and small enough that every worker gets work.
         let workers = threadCount()
         let fair = max(16, (s.od * usedPositions + workers - 1) / workers)
-        let n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
+        var n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
+        if s.od == 1 {
+            // One plane (2-D): equal tiles, as many as a multiple of the workers, so no worker idles at the end.
+            let tiles = ((usedPositions + n - 1) / n + workers - 1) / workers * workers
+            n = max(1, (usedPositions + tiles - 1) / tiles)
+        }
         let tilesPerPlane = (usedPositions + n - 1) / n
         let items = s.od * tilesPerPlane
         let outPlane = s.oh * s.ow
