@@ -109,9 +109,19 @@ extension Functional {
                     }
                 }
             }
-            BLAS.sgemm(m: s.coutG, n: P, k: K, a: w, lda: K, b: C, ldb: P, c: R, ldc: P)
-            parallelFor(s.coutG) { co in
-                sink.store(batch: batch, channel: channels + co, offset: od * P, from: R + co * P, count: P)
+            // Each worker multiplies a block of output channels (multiples of 16 rows) and finishes them
+            // while they are in cache.
+            let blocks = min(threadCount(), max(1, s.coutG / 16))
+            parallelChunks(blocks) { r in
+                for blk in r {
+                    let i0 = s.coutG * blk / blocks / 16 * 16
+                    let i1 = blk == blocks - 1 ? s.coutG : s.coutG * (blk + 1) / blocks / 16 * 16
+                    if i1 <= i0 { continue }
+                    BLAS.sgemmSerial(m: i1 - i0, n: P, k: K, a: w + i0 * K, lda: K, b: C, ldb: P, c: R + i0 * P, ldc: P)
+                    for co in i0..<i1 {
+                        sink.store(batch: batch, channel: channels + co, offset: od * P, from: R + co * P, count: P)
+                    }
+                }
             }
         }
     }

@@ -54,11 +54,17 @@ extension Functional {
         let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
         let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
         if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
+            let direct = s.coutG <= directMaxChannels && K <= directMaxK && tileElements == defaultConvTileElements
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     let base = X + (b * s.cin + g * s.cinG) * s.inPlane
-                    convStride1(s, x: (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }, w: W + g * s.coutG * K,
-                                sink: sink, batch: b, channels: g * s.coutG, tileElements: cap)
+                    let xs = (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }
+                    if direct {
+                        convStride1Direct(s, x: xs, w: W + g * s.coutG * K, sink: sink, batch: b, channels: g * s.coutG)
+                    } else {
+                        convStride1(s, x: xs, w: W + g * s.coutG * K, sink: sink, batch: b, channels: g * s.coutG,
+                                    tileElements: cap)
+                    }
                 }
             }
             return withExtendedLifetime((x, weight, bias, epilogue)) { outs }
