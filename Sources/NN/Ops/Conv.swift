@@ -94,7 +94,7 @@ extension Functional {
         // each worker fills its own bounded im2col tile, multiplies it into a result tile and hands the rows
         // to the sink. The row blocks are balanced over the workers (small planes have few rows).
         let rows = s.od * s.oh
-        let byCache = max(1, min(rows, cap / max(1, K * s.ow)))
+        let byCache = max(1, min(rows, cap / max(1, (K + s.coutG) * s.ow)))  // im2col and result tiles
         let workers = threadCount()
         var tiles = (rows + byCache - 1) / byCache
         if s.n * s.groups == 1 && tiles % workers != 0 {
