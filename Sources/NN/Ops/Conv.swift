@@ -123,8 +123,8 @@ extension Functional {
     /// Runs the sink over outputs already computed in `o` (contiguous [N, Cout, plane]), in place when the
     /// sink writes to `o` itself. `biasAdded`: `o` already holds the bias.
     static func finishInPlace(_ s: ConvShape, _ o: UnsafeMutablePointer<Float>, sink: ConvSink, biasAdded: Bool) {
-        let plain = ConvSink(planes: sink.planes, cout: sink.cout, bias: biasAdded ? nil : sink.bias,
-                             slopes: sink.slopes, residual: sink.residual, plane: sink.plane, contiguous: sink.contiguous)
+        let plain = ConvSink(tables: sink.tables, cout: sink.cout, bias: biasAdded ? nil : sink.bias,
+                             residual: sink.residual, plane: sink.plane, contiguous: sink.contiguous)
         parallelFor(s.n * s.cout, minChunk: max(1, 65536 / max(1, s.outPlane))) { nc in
             plain.store(batch: nc / s.cout, channel: nc % s.cout, offset: 0, from: o + nc * s.outPlane, count: s.outPlane)
         }

@@ -24,17 +24,42 @@ public struct ConvEpilogue: Sendable {
 
 /// Where a convolution's output channels go: one plane pointer per (batch, channel), the bias and the
 /// epilogue. Kernels hand it finished GEMM rows with `store`; it adds the bias, activates, adds the residual.
+/// Its tables are raw pointers (owned by `tables`), so the per-row `store` does no reference counting.
 struct ConvSink {
+    /// Owns the plane-pointer and slope tables below.
+    final class Tables {
+        let planes: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
+        let slopes: UnsafeMutableBufferPointer<Float>?
+        init(planes: [UnsafeMutablePointer<Float>], slopes: [Float]?) {
+            self.planes = .allocate(capacity: planes.count)
+            _ = self.planes.initialize(from: planes)
+            self.slopes = slopes.map { s in
+                let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: s.count)
+                _ = b.initialize(from: s)
+                return b
+            }
+        }
+        deinit { planes.deallocate(); slopes?.deallocate() }
+    }
+    let tables: Tables
     /// Output plane of (b, co) at index `b * cout + co`.
-    let planes: [UnsafeMutablePointer<Float>]
+    let planes: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let cout: Int
     let bias: UnsafePointer<Float>?
-    let slopes: [Float]?
+    let slopes: UnsafePointer<Float>?
     /// Contiguous [N, Cout, plane] residual, or nil.
     let residual: UnsafePointer<Float>?
     let plane: Int
     /// The single contiguous output tensor's base, when the outputs are not split.
     let contiguous: UnsafeMutablePointer<Float>?
+
+    init(tables: Tables, cout: Int, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, plane: Int,
+         contiguous: UnsafeMutablePointer<Float>?) {
+        self.tables = tables
+        planes = tables.planes.baseAddress!
+        slopes = tables.slopes.map { UnsafePointer($0.baseAddress!) }
+        self.cout = cout; self.bias = bias; self.residual = residual; self.plane = plane; self.contiguous = contiguous
+    }
 
     /// No activation or residual and one contiguous output: kernels may write the output directly.
     var isPlain: Bool { slopes == nil && residual == nil && contiguous != nil }
@@ -108,8 +133,8 @@ extension Functional {
         for b in 0..<s.n {
             for t in outs { for c in 0..<t.shape[1] { planes.append(t.ptr + (b * t.shape[1] + c) * s.outPlane) } }
         }
-        let sink = ConvSink(planes: planes, cout: s.cout, bias: bias.map { UnsafePointer($0.ptr) },
-                            slopes: epilogue.negativeSlopes, residual: epilogue.residual.map { UnsafePointer($0.ptr) },
+        let sink = ConvSink(tables: ConvSink.Tables(planes: planes, slopes: epilogue.negativeSlopes), cout: s.cout,
+                            bias: bias.map { UnsafePointer($0.ptr) }, residual: epilogue.residual.map { UnsafePointer($0.ptr) },
                             plane: s.outPlane, contiguous: outs.count == 1 ? outs[0].ptr : nil)
         return (outs, sink)
     }
