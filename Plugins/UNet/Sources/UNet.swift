@@ -16,11 +16,14 @@ final class MonaiUNet: SegmentationNetwork {
         case residual(ResidualUnit)
         case upResidual(ConvUnit, ResidualUnit)
 
-        func forward(_ x: Tensor) throws -> Tensor {
+        func forward(_ x: Tensor) throws -> Tensor { try forward(concatenating: [x]) }
+
+        /// The block on the channel concatenation of `inputs` (a conv unit reads them in place).
+        func forward(concatenating inputs: [Tensor]) throws -> Tensor {
             switch self {
-            case .unit(let u): try u.forward(x)
-            case .residual(let r): try r.forward(x)
-            case .upResidual(let u, let r): try r.forward(try u.forward(x))
+            case .unit(let u): try u.forward(concatenating: inputs)
+            case .residual(let r): try r.forward(inputs.count == 1 ? inputs[0] : try Functional.concat(inputs, axis: 1))
+            case .upResidual(let u, let r): try r.forward(try u.forward(concatenating: inputs))
             }
         }
     }
@@ -124,7 +127,7 @@ final class MonaiUNet: SegmentationNetwork {
         case .level(let down, let sub, let up):
             let d = try down.forward(x)
             let s = try run(sub, d)
-            return try up.forward(try Functional.concat([d, s], axis: 1))
+            return try up.forward(concatenating: [d, s])
         }
     }
 }

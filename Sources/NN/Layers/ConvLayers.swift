@@ -97,3 +97,37 @@ extension Conv {
         return Conv(weight: w, bias: b, stride: stride, padding: padding, groups: groups)
     }
 }
+
+extension Conv {
+    /// This convolution followed by `epilogue` (activation, residual) fused into its output stage.
+    public func forward(_ x: Tensor, epilogue: ConvEpilogue) throws -> Tensor {
+        try Functional.conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups,
+                            epilogue: epilogue)
+    }
+}
+
+extension ConvTranspose {
+    /// This transposed convolution with a following eval-mode batch norm folded into its weights and bias
+    /// (output channel `co` is the weight's second axis).
+    public func folding(_ bn: BatchNorm) throws -> ConvTranspose {
+        let cin = weight.shape[0], cout = weight.shape[1]
+        guard bn.scale.count == cout else {
+            throw NNError(.shapeMismatch, "cannot fold a BatchNorm over \(bn.scale.count) channels into a transposed conv with \(cout) outputs")
+        }
+        let per = weight.count / (cin * cout)
+        var w = weight
+        w.withUnsafeMutableBufferPointer { p in
+            for ci in 0..<cin { for co in 0..<cout { for i in 0..<per { p[(ci * cout + co) * per + i] *= bn.scale[co] } } }
+        }
+        let b = try Tensor(shape: [cout], data: (0..<cout).map { co in
+            (bias.map { $0.ptr[co] } ?? 0) * bn.scale[co] + bn.shift[co]
+        })
+        return ConvTranspose(weight: w, bias: b, stride: stride, padding: padding, outputPadding: outputPadding)
+    }
+
+    /// This transposed convolution of the channel concatenation of `inputs`, followed by `epilogue`.
+    public func forward(concatenating inputs: [Tensor], epilogue: ConvEpilogue) throws -> Tensor {
+        try Functional.convTranspose(concatenating: inputs, weight: weight, bias: bias, stride: stride,
+                                     padding: padding, outputPadding: outputPadding, epilogue: epilogue)
+    }
+}

@@ -15,8 +15,9 @@ extension Functional {
     ///
     /// `x` holds one base pointer per input channel of the group (channels may live in different tensors:
     /// a convolution of a channel concatenation needs no concatenated copy).
+    /// Results go to `sink` as (batch `batch`, output channel `channels + co`).
     static func convStride1(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>, tileElements: Int) {
+                            sink: ConvSink, batch: Int, channels: Int, tileElements: Int) {
         let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
         let slack = (s.kh - 1) * wp + (s.kw - 1)
         let cinG = s.cinG, kv = s.kernelVolume, K = cinG * kv, khw = s.kh * s.kw
@@ -27,14 +28,19 @@ extension Functional {
         // cheap for wide layers, and small enough that every worker gets work.
         let workers = threadCount()
         let fair = max(16, (s.od * usedPositions + workers - 1) / workers)
-        let n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
+        var n = max(1, min(usedPositions, fair, max(min(256, tileElements / 16), tileElements / max(1, K))))
+        if s.od == 1 {
+            // One plane (2-D): equal tiles, as many as a multiple of the workers, so no worker idles at the end.
+            let tiles = ((usedPositions + n - 1) / n + workers - 1) / workers * workers
+            n = max(1, (usedPositions + tiles - 1) / tiles)
+        }
         let tilesPerPlane = (usedPositions + n - 1) / n
         let items = s.od * tilesPerPlane
         let outPlane = s.oh * s.ow
-        if s.coutG >= usedPositions && threadCount() > 1 && K * usedPositions <= 4 << 20 {
+        if s.coutG >= outPlane && threadCount() > 1 && K * outPlane <= 4 << 20 {
             // Few positions, many channels (deep layers): the weights outweigh the im2col tile, so build one
             // tile per plane and split the product over output channels instead of positions.
-            convStride1WideChannels(s, x: x, w: w, bias: bias, out: out)
+            convStride1WideChannels(s, x: x, w: w, sink: sink, batch: batch, channels: channels)
             return
         }
         parallelChunks(items) { range in
@@ -59,17 +65,16 @@ extension Functional {
                     (C + k * nn).update(from: S + ci * slabStride + kd * plane + kh * wp + kw + p0, count: nn)
                 }
                 BLAS.sgemmSerial(m: s.coutG, n: nn, k: K, a: w, lda: K, b: C, ldb: nn, c: R, ldc: nn)
-                // Scatter the valid columns of padded rows overlapping [p0, p0 + nn), adding the bias.
+                // Hand the valid columns of padded rows overlapping [p0, p0 + nn) to the sink.
                 let firstRow = p0 / wp, lastRow = (p0 + nn - 1) / wp
                 for co in 0..<s.coutG {
-                    let b = bias?[co] ?? 0
-                    let src = R + co * nn, dstC = out + co * s.outPlane + od * outPlane
+                    let src = R + co * nn
                     for y in firstRow...lastRow {
                         let rowStart = y * wp
                         let lo = max(rowStart, p0), hi = min(rowStart + s.ow, p0 + nn)
                         if lo >= hi { continue }
-                        let d = dstC + y * s.ow + (lo - rowStart), sp = src + (lo - p0)
-                        for i in 0..<(hi - lo) { d[i] = sp[i] + b }
+                        sink.store(batch: batch, channel: channels + co, offset: od * outPlane + y * s.ow + (lo - rowStart),
+                                   from: src + (lo - p0), count: hi - lo)
                     }
                 }
             }
@@ -77,33 +82,45 @@ extension Functional {
     }
 
     /// `convStride1` for layers with more output channels than positions per plane: per output plane, one
-    /// shared im2col tile of all positions, and a GEMM split over output-channel rows.
+    /// shared exact im2col tile of its `oh·ow` positions (no padded-grid columns: at 16² those would be 12 %
+    /// of the work), and a GEMM split over output-channel rows.
     static func convStride1WideChannels(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
-                                        bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
-        let hp = s.ih + 2 * s.ph, wp = s.iw + 2 * s.pw, plane = hp * wp
-        let slack = (s.kh - 1) * wp + (s.kw - 1)
+                                        sink: ConvSink, batch: Int, channels: Int) {
         let kv = s.kernelVolume, K = s.cinG * kv, khw = s.kh * s.kw
-        let slabStride = s.kd * plane + slack
-        let used = (s.oh - 1) * wp + s.ow
-        let slab = Scratch(count: s.cinG * slabStride), col = Scratch(count: K * used), res = Scratch(count: s.coutG * used)
-        let S = slab.pointer, C = col.pointer, R = res.pointer
-        let outPlane = s.oh * s.ow
+        let P = s.oh * s.ow
+        let col = Scratch(count: K * P), res = Scratch(count: s.coutG * P)
+        let C = col.pointer, R = res.pointer
         for od in 0..<s.od {
-            padSlab(s, x: x, od: od, slab: S, slabStride: slabStride, plane: plane, wp: wp)
             parallelChunks(K, minChunk: 64) { ks in
                 for k in ks {
                     let ci = k / kv, r = k % kv
                     let kd = r / khw, kh = (r % khw) / s.kw, kw = r % s.kw
-                    (C + k * used).update(from: S + ci * slabStride + kd * plane + kh * wp + kw, count: used)
+                    let z = od + kd - s.pd, off = kw - s.pw
+                    let lo = max(0, -off), hi = max(lo, min(s.ow, s.iw - off))
+                    for oh in 0..<s.oh {
+                        let dst = C + k * P + oh * s.ow, y = oh + kh - s.ph
+                        if z < 0 || z >= s.id || y < 0 || y >= s.ih {
+                            dst.update(repeating: 0, count: s.ow)
+                            continue
+                        }
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        (dst + lo).update(from: x[ci] + (z * s.ih + y) * s.iw + off + lo, count: hi - lo)
+                        if hi < s.ow { (dst + hi).update(repeating: 0, count: s.ow - hi) }
+                    }
                 }
             }
-            BLAS.sgemm(m: s.coutG, n: used, k: K, a: w, lda: K, b: C, ldb: used, c: R, ldc: used)
-            parallelFor(s.coutG) { co in
-                let b = bias?[co] ?? 0
-                let src = R + co * used, dst = out + co * s.outPlane + od * outPlane
-                for y in 0..<s.oh {
-                    let d = dst + y * s.ow, sp = src + y * wp
-                    for i in 0..<s.ow { d[i] = sp[i] + b }
+            // Each worker multiplies a block of output channels (multiples of 16 rows) and finishes them
+            // while they are in cache.
+            let blocks = min(threadCount(), max(1, s.coutG / 16))
+            parallelChunks(blocks) { r in
+                for blk in r {
+                    let i0 = s.coutG * blk / blocks / 16 * 16
+                    let i1 = blk == blocks - 1 ? s.coutG : s.coutG * (blk + 1) / blocks / 16 * 16
+                    if i1 <= i0 { continue }
+                    BLAS.sgemmSerial(m: i1 - i0, n: P, k: K, a: w + i0 * K, lda: K, b: C, ldb: P, c: R + i0 * P, ldc: P)
+                    for co in i0..<i1 {
+                        sink.store(batch: batch, channel: channels + co, offset: od * P, from: R + co * P, count: P)
+                    }
                 }
             }
         }
@@ -144,7 +161,8 @@ extension Functional {
     /// `[skip, upsampled]`). All inputs share batch and spatial size; `weight.shape[1]` is their total channel
     /// count. Stride-1 convolutions read the inputs in place; other cases fall back to a real concatenation.
     public static func conv(
-        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0]
+        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0],
+        epilogue: ConvEpilogue = .none
     ) throws -> Tensor {
         guard let first = inputs.first else { throw NNError(.invalidArgument, "conv of an empty concatenation") }
         for t in inputs where t.rank != first.rank || t.shape[0] != first.shape[0] || t.shape.dropFirst(2) != first.shape.dropFirst(2) {
@@ -156,15 +174,14 @@ extension Functional {
         let s = try convShape(virtualShape, weight: weight, bias: bias, stride: stride, padding: padding, groups: 1)
         let pointwise = s.kernelVolume == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
         guard s.sd == 1, s.sh == 1, s.sw == 1, !pointwise, s.n == 1 else {
-            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding)
+            return try conv(try concat(inputs, axis: 1), weight: weight, bias: bias, stride: stride, padding: padding,
+                            epilogue: epilogue)
         }
-        var outShape = [s.n, s.cout]
-        outShape += first.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
-        let out = Tensor(uninitialized: outShape)
+        let (outs, sink) = try makeSink(s, rank: first.rank, bias: bias, epilogue: epilogue, split: nil)
         var pointers: [UnsafePointer<Float>] = []
         for t in inputs { for c in 0..<t.shape[1] { pointers.append(UnsafePointer(t.ptr + c * s.inPlane)) } }
-        convStride1(s, x: pointers, w: weight.ptr, bias: bias.map { UnsafePointer($0.ptr) }, out: out.ptr,
+        convStride1(s, x: pointers, w: weight.ptr, sink: sink, batch: 0, channels: 0,
                     tileElements: defaultStride1TileElements)
-        return withExtendedLifetime(inputs) { out }
+        return withExtendedLifetime((inputs, weight, bias, epilogue)) { outs[0] }
     }
 }

@@ -36,33 +36,51 @@ extension Functional {
     static func conv(
         _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int, tileElements: Int
     ) throws -> Tensor {
+        try conv(x, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups, epilogue: .none,
+                 split: nil, tileElements: tileElements)[0]
+    }
+
+    /// The convolution behind every public entry: output channels go through a `ConvSink` (bias, epilogue,
+    /// optional split into several tensors).
+    static func conv(
+        _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], groups: Int,
+        epilogue: ConvEpilogue, split: [Int]?, tileElements: Int
+    ) throws -> [Tensor] {
         let s = try convShape(x.shape, weight: weight, bias: bias, stride: stride, padding: padding, groups: groups)
-        var outShape = [s.n, s.cout]
-        outShape += x.rank == 5 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
-        let out = Tensor(uninitialized: outShape)
-        let X = x.ptr, W = weight.ptr, O = out.ptr
+        let (outs, sink) = try makeSink(s, rank: x.rank, bias: bias, epilogue: epilogue, split: split)
+        let X = x.ptr, W = weight.ptr
         let P = s.outPlane
         let K = s.cinG * s.kernelVolume
+        let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
         let pointwise = s.kernelVolume == 1 && s.sd == 1 && s.sh == 1 && s.sw == 1 && s.pd == 0 && s.ph == 0 && s.pw == 0
         if !pointwise && s.sd == 1 && s.sh == 1 && s.sw == 1 && !(s.cinG == 1 && s.groups > 1) {
+            let direct = s.coutG <= directMaxChannels && K <= directMaxK && tileElements == defaultConvTileElements
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     let base = X + (b * s.cin + g * s.cinG) * s.inPlane
-                    convStride1(s, x: (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }, w: W + g * s.coutG * K,
-                                bias: bias.map { UnsafePointer($0.ptr + g * s.coutG) },
-                                out: O + (b * s.cout + g * s.coutG) * P,
-                                tileElements: tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements)
+                    let xs = (0..<s.cinG).map { UnsafePointer(base + $0 * s.inPlane) }
+                    if direct {
+                        convStride1Direct(s, x: xs, w: W + g * s.coutG * K, sink: sink, batch: b, channels: g * s.coutG)
+                    } else {
+                        convStride1(s, x: xs, w: W + g * s.coutG * K, sink: sink, batch: b, channels: g * s.coutG,
+                                    tileElements: cap)
+                    }
                 }
             }
-            return out
+            return withExtendedLifetime((x, weight, bias, epilogue)) { outs }
         }
-        fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
-        let beta: Float = bias == nil ? 0 : 1
         if s.cinG == 1 && s.groups > 1 {
-            depthwise(s, X, W, O)
-            return out
+            // Depthwise: direct accumulation into the output, then the epilogue in place.
+            let temp = Tensor(uninitialized: sink.contiguous == nil ? [s.n * s.cout * P] : [1])
+            let D = sink.contiguous ?? temp.ptr
+            fillBias(D, bias: bias, n: s.n, channels: s.cout, plane: P)
+            depthwise(s, X, W, D)
+            if !sink.isPlain { finishInPlace(s, D, sink: sink, biasAdded: true) }
+            return withExtendedLifetime((x, weight, bias, epilogue, temp)) { outs }
         }
-        if pointwise {
+        if pointwise && sink.isPlain, let O = sink.contiguous {
+            fillBias(O, bias: bias, n: s.n, channels: s.cout, plane: P)
+            let beta: Float = bias == nil ? 0 : 1
             for b in 0..<s.n {
                 for g in 0..<s.groups {
                     BLAS.sgemm(m: s.coutG, n: P, k: K, a: W + g * s.coutG * K, lda: K,
@@ -70,26 +88,46 @@ extension Functional {
                                beta: beta, c: O + (b * s.cout + g * s.coutG) * P, ldc: P)
                 }
             }
-            return out
+            return withExtendedLifetime((x, weight, bias)) { outs }
         }
         // Strided (or otherwise general) convolution: work items are (batch, group, block of output rows);
-        // each worker fills its own bounded im2col tile and multiplies it into its block of output columns.
+        // each worker fills its own bounded im2col tile, multiplies it into a result tile and hands the rows
+        // to the sink. The row blocks are balanced over the workers (small planes have few rows).
         let rows = s.od * s.oh
-        let cap = tileElements == defaultConvTileElements ? defaultStride1TileElements : tileElements
-        let rowsPerTile = max(1, min(rows, cap / max(1, K * s.ow)))
-        let tiles = (rows + rowsPerTile - 1) / rowsPerTile
+        let byCache = max(1, min(rows, cap / max(1, (K + s.coutG) * s.ow)))  // im2col and result tiles
+        let workers = threadCount()
+        var tiles = (rows + byCache - 1) / byCache
+        if s.n * s.groups == 1 && tiles % workers != 0 {
+            tiles = min(rows, (tiles + workers - 1) / workers * workers)
+        }
+        let rowsPerTile = (rows + tiles - 1) / tiles
+        tiles = (rows + rowsPerTile - 1) / rowsPerTile
         parallelChunks(s.n * s.groups * tiles) { items in
             let scratch = Scratch(count: K * rowsPerTile * s.ow), col = scratch.pointer
+            let result = Scratch(count: s.coutG * rowsPerTile * s.ow), R = result.pointer
             for item in items {
                 let t = item % tiles, bg = item / tiles, g = bg % s.groups, b = bg / s.groups
                 let r0 = t * rowsPerTile, r1 = min(rows, r0 + rowsPerTile)
                 let ncol = (r1 - r0) * s.ow
                 im2col(s, X + (b * s.cin + g * s.cinG) * s.inPlane, col, rows: r0..<r1, ld: ncol)
                 BLAS.sgemmSerial(m: s.coutG, n: ncol, k: K, a: W + g * s.coutG * K, lda: K, b: col, ldb: ncol,
-                                 beta: beta, c: O + (b * s.cout + g * s.coutG) * P + r0 * s.ow, ldc: P)
+                                 c: R, ldc: ncol)
+                for co in 0..<s.coutG {
+                    sink.store(batch: b, channel: g * s.coutG + co, offset: r0 * s.ow, from: R + co * ncol, count: ncol)
+                }
             }
         }
-        return out
+        return withExtendedLifetime((x, weight, bias, epilogue)) { outs }
+    }
+
+    /// Runs the sink over outputs already computed in `o` (contiguous [N, Cout, plane]), in place when the
+    /// sink writes to `o` itself. `biasAdded`: `o` already holds the bias.
+    static func finishInPlace(_ s: ConvShape, _ o: UnsafeMutablePointer<Float>, sink: ConvSink, biasAdded: Bool) {
+        let plain = ConvSink(tables: sink.tables, cout: sink.cout, bias: biasAdded ? nil : sink.bias,
+                             residual: sink.residual, plane: sink.plane, contiguous: sink.contiguous)
+        parallelFor(s.n * s.cout, minChunk: max(1, 65536 / max(1, s.outPlane))) { nc in
+            plain.store(batch: nc / s.cout, channel: nc % s.cout, offset: 0, from: o + nc * s.outPlane, count: s.outPlane)
+        }
     }
 
     static func convShape(
@@ -134,88 +172,6 @@ extension Functional {
         parallelFor(n * channels, minChunk: max(1, 65536 / max(1, plane))) { nc in
             let v = bias.map { $0.ptr[nc % channels] } ?? 0
             (o + nc * plane).update(repeating: v, count: plane)
-        }
-    }
-
-    /// Fills `col[k][(r - rows.lowerBound) * ow + ow_i]` for every kernel row k = (ci, kd, kh, kw) and output
-    /// row r = (od, oh) in `rows`; `ld` is col's row stride.
-    static func im2col(_ s: ConvShape, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>,
-                       rows: Range<Int>, ld: Int) {
-        let kv = s.kernelVolume, khw = s.kh * s.kw
-        let K = s.cinG * kv
-        do {  // one kernel row (ci, kd, kh, kw) at a time
-            for k in 0..<K {
-                let ci = k / kv, kr = k % kv
-                let kd = kr / khw, kh = (kr % khw) / s.kw, kw = kr % s.kw
-                let xc = x + ci * s.inPlane
-                var dst = col + k * ld
-                // Valid output-column range for this kw.
-                let off = kw - s.pw
-                var lo = 0, hi = s.ow
-                if s.sw == 1 {
-                    lo = max(0, -off); hi = min(s.ow, s.iw - off)
-                } else {
-                    while lo < s.ow && lo * s.sw + off < 0 { lo += 1 }
-                    while hi > lo && (hi - 1) * s.sw + off >= s.iw { hi -= 1 }
-                }
-                hi = max(hi, lo)
-                for r in rows {
-                    let od = r / s.oh, oh = r % s.oh
-                    let zd = od * s.sd - s.pd + kd, yh = oh * s.sh - s.ph + kh
-                    if zd < 0 || zd >= s.id || yh < 0 || yh >= s.ih {
-                        dst.update(repeating: 0, count: s.ow)
-                    } else {
-                        let src = xc + (zd * s.ih + yh) * s.iw + off
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
-                        if s.sw == 1 {
-                            (dst + lo).update(from: src + lo, count: hi - lo)
-                        } else {
-                            for o in lo..<hi { dst[o] = src[o * s.sw] }
-                        }
-                        if hi < s.ow { (dst + hi).update(repeating: 0, count: s.ow - hi) }
-                    }
-                    dst += s.ow
-                }
-            }
-        }
-    }
-
-    /// Direct depthwise convolution (one input channel per group); output already holds the bias.
-    static func depthwise(_ s: ConvShape, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                          _ o: UnsafeMutablePointer<Float>) {
-        let kv = s.kernelVolume, mult = s.coutG
-        parallelFor(s.n * s.cout) { nc in
-            let b = nc / s.cout, co = nc % s.cout
-            let xc = x + (b * s.cin + co / mult) * s.inPlane
-            let oc = o + nc * s.outPlane
-            let wc = w + co * kv
-            for od in 0..<s.od {
-                for kd in 0..<s.kd {
-                    let zd = od * s.sd - s.pd + kd
-                    if zd < 0 || zd >= s.id { continue }
-                    for oh in 0..<s.oh {
-                        let orow = oc + (od * s.oh + oh) * s.ow
-                        for kh in 0..<s.kh {
-                            let yh = oh * s.sh - s.ph + kh
-                            if yh < 0 || yh >= s.ih { continue }
-                            let src = xc + (zd * s.ih + yh) * s.iw
-                            for kw in 0..<s.kw {
-                                let wt = wc[(kd * s.kh + kh) * s.kw + kw]
-                                let off = kw - s.pw
-                                var lo = 0, hi = s.ow
-                                while lo < s.ow && lo * s.sw + off < 0 { lo += 1 }
-                                while hi > lo && (hi - 1) * s.sw + off >= s.iw { hi -= 1 }
-                                if s.sw == 1 {
-                                    let sp = src + off
-                                    for i in lo..<hi { orow[i] += wt * sp[i] }
-                                } else {
-                                    for i in lo..<hi { orow[i] += wt * src[i * s.sw + off] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 }

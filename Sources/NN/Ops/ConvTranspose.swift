@@ -15,12 +15,36 @@ extension Functional {
                           outputPadding: outputPadding, tileElements: defaultConvTileElements)
     }
 
+    /// `convTranspose(concat(inputs, axis: 1), ...)` followed by `epilogue`, without materialising the
+    /// concatenation (U-Net decoders upsample `[skip, deeper]`): the GEMM accumulates over the inputs in turn.
+    /// With a batch norm folded into the weights (`ConvTranspose.folding`) this is `convT → BN → act`.
+    public static func convTranspose(
+        concatenating inputs: [Tensor], weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1],
+        padding: [Int] = [0], outputPadding: [Int] = [0], epilogue: ConvEpilogue = .none
+    ) throws -> Tensor {
+        try convTranspose(inputs, weight: weight, bias: bias, stride: stride, padding: padding,
+                          outputPadding: outputPadding, epilogue: epilogue, tileElements: defaultConvTileElements)
+    }
+
     static func convTranspose(
         _ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], outputPadding: [Int],
         tileElements: Int
     ) throws -> Tensor {
+        try convTranspose([x], weight: weight, bias: bias, stride: stride, padding: padding,
+                          outputPadding: outputPadding, epilogue: .none, tileElements: tileElements)
+    }
+
+    static func convTranspose(
+        _ inputs: [Tensor], weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int], outputPadding: [Int],
+        epilogue: ConvEpilogue, tileElements: Int
+    ) throws -> Tensor {
+        guard let x = inputs.first else { throw NNError(.invalidArgument, "convTranspose of an empty concatenation") }
         let dims = try spatialDims(x, op: "convTranspose")
-        guard weight.rank == x.rank, weight.shape[0] == x.shape[1] else {
+        for t in inputs where t.rank != x.rank || t.shape[0] != x.shape[0] || t.shape.dropFirst(2) != x.shape.dropFirst(2) {
+            throw NNError(.shapeMismatch, "convTranspose(concatenating:): \(shapeString(t.shape)) does not fit \(shapeString(x.shape))")
+        }
+        let cin = inputs.reduce(0) { $0 + $1.shape[1] }
+        guard weight.rank == x.rank, weight.shape[0] == cin else {
             throw NNError(.shapeMismatch, "convTranspose weight \(shapeString(weight.shape)) does not fit input \(shapeString(x.shape)) (weight is [Cin, Cout, k...])")
         }
         let cout = weight.shape[1]
@@ -35,7 +59,7 @@ extension Functional {
         }
         // Reuse ConvShape with "input" = the transposed conv's input and "output" = its output.
         var s = ConvShape()
-        s.n = x.shape[0]; s.cin = x.shape[1]; s.cout = cout
+        s.n = x.shape[0]; s.cin = cin; s.cout = cout
         (s.id, s.ih, s.iw) = dhw(x.shape)
         (s.kd, s.kh, s.kw) = dhw(weight.shape)
         (s.sd, s.sh, s.sw) = triple(st, one: 1)
@@ -47,10 +71,10 @@ extension Functional {
         guard s.od > 0, s.oh > 0, s.ow > 0 else {
             throw NNError(.shapeMismatch, "convTranspose output of \(shapeString(x.shape)) would be empty")
         }
-        var outShape = [s.n, cout]
-        outShape += dims == 3 ? [s.od, s.oh, s.ow] : [s.oh, s.ow]
-        let out = Tensor(uninitialized: outShape)
-        let X = x.ptr, W = weight.ptr, O = out.ptr
+        // The epilogue runs in place on the finished output (the sink writes where it reads).
+        let (outs, finish) = try makeSink(s, rank: x.rank, bias: nil, epilogue: epilogue, split: nil)
+        let out = outs[0]
+        let W = weight.ptr, O = out.ptr
         // Kernel == stride, no padding: every output element receives exactly one product, so col2im can
         // store (with the bias) instead of accumulating into a pre-filled output.
         let disjoint = s.kd == s.sd && s.kh == s.sh && s.kw == s.sw && s.pd == 0 && s.ph == 0 && s.pw == 0
@@ -73,17 +97,30 @@ extension Functional {
                     while r0 < rows {
                         let r1 = min(rows, r0 + rowsPerTile)
                         let ncol = (r1 - r0) * s.iw
-                        // col[m, ncol] = Wᵀ[rows of channels c0..<c1, Cin] · x[Cin, ncol]
-                        BLAS.sgemmSerial(transA: true, m: m, n: ncol, k: s.cin, a: W + c0 * kv, lda: cout * kv,
-                                         b: X + b * s.cin * s.inPlane + r0 * s.iw, ldb: s.inPlane, c: col, ldc: ncol)
+                        // col[m, ncol] = Wᵀ[rows of channels c0..<c1, Cin] · x[Cin, ncol], over the inputs in turn
+                        var ci = 0
+                        for t in inputs {
+                            let c = t.shape[1]
+                            BLAS.sgemmSerial(transA: true, m: m, n: ncol, k: c, a: W + ci * cout * kv + c0 * kv,
+                                             lda: cout * kv, b: t.ptr + b * c * s.inPlane + r0 * s.iw, ldb: s.inPlane,
+                                             beta: ci == 0 ? 0 : 1, c: col, ldc: ncol)
+                            ci += c
+                        }
                         col2im(s, col, O + b * cout * s.outPlane, channels: c0..<c1, rows: r0..<r1, ld: ncol,
                                store: disjoint, bias: B)
                         r0 = r1
                     }
+                    // This worker's channels are complete: activation (and residual) while they are warm.
+                    if !epilogue.isNone {
+                        for co in c0..<c1 {
+                            let p = O + (b * cout + co) * s.outPlane
+                            finish.store(batch: b, channel: co, offset: 0, from: p, count: s.outPlane)
+                        }
+                    }
                 }
             }
         }
-        return out
+        return withExtendedLifetime((inputs, weight, bias, epilogue)) { out }
     }
 
     /// Scatter-adds (or, with `store`, writes plus `bias`) `col[(co - c0, kd, kh, kw)][(r - rows.lowerBound) * iw + i]` into the output; the caller owns
