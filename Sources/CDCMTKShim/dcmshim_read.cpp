@@ -66,6 +66,10 @@ DcmItem *macroItem(DcmDataset *dataset, const DcmTagKey &group, uint32_t index, 
 } // namespace
 
 extern "C" dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err) {
+    return dcmshim_open_limited(path, 0, err);
+}
+
+extern "C" dcmshim_file *dcmshim_open_limited(const char *path, uint64_t header_limit, dcmshim_error *err) {
     try {
         if (dcmshim_init(err) != 0) return nullptr;
         std::string reason;
@@ -76,13 +80,10 @@ extern "C" dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err) {
         }
         auto *file = new dcmshim_file();
         file->path = path;
-        OFCondition cond = file->format.loadFile(path, EXS_Unknown, EGL_noChange, 4096, ERM_fileOnly);
-        if (cond.bad()) {
-            fail(err, DCMSHIM_ERR_READ, std::string("DCMTK cannot read the file: ") + cond.text());
+        if (dcmshim::loadHeader(file->format, file->path, header_limit, err) != DCMSHIM_OK) {
             delete file;
             return nullptr;
         }
-        dcmshim::ok(err);
         return file;
     } catch (...) {
         fail(err, DCMSHIM_ERR_INTERNAL, "unexpected exception while reading the file");
