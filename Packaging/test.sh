@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # All set-up, then every test: Debian packages, a debug build with warnings as errors, the systemd units and
-# man pages, `swift test`, then the .deb: a release build packaged and installed into a clean Debian 12 root.
+# man pages, `swift test`, a short fuzz run (Tests/Fuzz), then the .deb: a release build packaged and installed
+# into a clean Debian 12 root.
 # Tests that use the shared corpus expect it at ../shared (override with SEGD_SHARED) and fail loudly without it.
 # SEGD_DEB_TEST=1 adds the .deb part: a release build (5-16 minutes cold on a 2-core machine), packaging and
 # lintian (1-4 minutes), and the clean-root test (about 1 minute with its debootstrap cache in
@@ -17,6 +18,11 @@ echo "test: man pages"
 bash Packaging/test-man.sh .build/debug
 echo "test: running the test suite"
 swift test --skip-build
+# libFuzzer + ASan on the DCMTK shim and series assembly (Tests/Fuzz/README.md): about 2 minutes cold on a
+# 2-core machine (build ~1 min, then SEGD_FUZZ_SECONDS split over the three targets); fails on any crash,
+# sanitizer report, leak, hang or error without a code. Longer runs on demand: Tests/Fuzz/run.sh 900.
+echo "test: fuzzing the DICOM readers for ${SEGD_FUZZ_SECONDS:-60} s"
+bash Tests/Fuzz/run.sh "${SEGD_FUZZ_SECONDS:-60}"
 if [ "${SEGD_DEB_TEST:-0}" != 1 ]; then
     echo "test: ########## NOT RUN: the .deb build and clean-root install (set SEGD_DEB_TEST=1 to run them) ##########"
 else
