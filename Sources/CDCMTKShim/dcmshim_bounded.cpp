@@ -123,6 +123,9 @@ int loadHeader(DcmFileFormat &format, const std::string &path, uint64_t limit, d
         format.transferEnd();
     }
     const BoundedProducer &p = stream.producer();
+    // Junk after a complete image (e.g. zero padding after the pixel data): the image is read as before, the
+    // rest of the file is ignored.
+    if (!p.trip().empty() && format.getDataset()->tagExists(DCM_PixelData, OFFalse)) return ok(err);
     if (p.trip() == "zeros")
         return fail(err, DCMSHIM_ERR_MALFORMED,
                     "not a usable DICOM file: " + mib(zeroRunLimit) + " of zero bytes from offset " +

@@ -64,6 +64,26 @@ import Testing
         #expect(try Self.threadBytesRead() - before < 8 << 20)
     }
 
+    /// Zeros after a complete image (padding) end the read there; the image is read as before.
+    @Test func zerosAfterTheImageAreIgnoredAfterABoundedRead() throws {
+        let path = Self.temporaryFile("padded.dcm")
+        defer { unlink(path) }
+        let source = TestData.fixtures + "/mr_12bit_signed/12bitSigned_0x0F0F.dcm"
+        try Data(contentsOf: URL(fileURLWithPath: source)).write(to: URL(fileURLWithPath: path))
+        #expect(truncate(path, 2 << 30) == 0)
+        let before = try Self.threadBytesRead()
+        let file = try DICOMFile(path: path)
+        let info = try file.pixelInfo()
+        var pixels = [Float](repeating: 0, count: info.rows * info.columns)
+        try pixels.withUnsafeMutableBufferPointer { try file.decodeFrame(0, slope: 1, intercept: 0, into: $0) }
+        let read = try Self.threadBytesRead() - before
+        let original = try DICOMFile(path: source)
+        var expected = [Float](repeating: 0, count: info.rows * info.columns)
+        try expected.withUnsafeMutableBufferPointer { try original.decodeFrame(0, slope: 1, intercept: 0, into: $0) }
+        #expect(pixels == expected && pixels.contains { $0 != 0 })
+        #expect(read < 4 << 20, "read \(read) bytes of a 2 GiB file")
+    }
+
     @Test func aHeaderThatDoesNotEndWithinTheLimitIsRejected() throws {
         let path = Self.temporaryFile("endless.dcm")
         defer { unlink(path) }

@@ -71,8 +71,8 @@ int dcmshim_init(dcmshim_error *err);
 
 /* Opens a DICOM Part 10 file (the 'DICM' preamble is required). Element values larger than 4 KB are
  * read lazily, so opening is cheap. The read is bounded: it fails with DCMSHIM_ERR_MALFORMED once DCMTK has
- * read more than the header limit, or 1 MiB of consecutive zero bytes, as header. Returns NULL and fills err
- * on failure. */
+ * read more than the header limit, or 1 MiB of consecutive zero bytes, as header (once PixelData has been
+ * read, such a tail is ignored and the image opens). Returns NULL and fills err on failure. */
 dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err);
 /* The same with an explicit header limit in bytes (0: the process-wide limit below). */
 dcmshim_file *dcmshim_open_limited(const char *path, uint64_t header_limit, dcmshim_error *err);
