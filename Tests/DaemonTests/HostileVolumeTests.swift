@@ -73,6 +73,30 @@ extension HostileInputTests {
     }
     }
 
+    /// `ingest.maxHeaderSize` reaches the header reader: a file of 2 MiB of small, valid, never-ending elements is
+    /// quarantined under a 1 MiB limit with that reason (the 64 MiB default would accept it).
+    @Test func theConfiguredHeaderLimitQuarantinesAnEndlessHeader() async throws { try await offPool {
+        let d = try Hostile.harness(rules: Hostile.mrOnly)
+        defer { d.remove() }
+        d.configText = d.configText.replacingOccurrences(of: "rescanSeconds = 0", with: "rescanSeconds = 0\nmaxHeaderSize = \"1MiB\"")
+        try Data(d.configText.utf8).write(to: d.configURL)
+        try d.start()
+        let template = [UInt8](try Data(contentsOf: Hostile.slice))
+        let metaEnd = 144 + (Int(template[140]) | Int(template[141]) << 8 | Int(template[142]) << 16 | Int(template[143]) << 24)
+        // (0009,1011) implicit VR, length 2, "AB", repeated: a private element without end.
+        let element: [UInt8] = [0x09, 0x00, 0x11, 0x10, 2, 0, 0, 0, 0x41, 0x42]
+        var bytes = Array(template[0..<metaEnd])
+        for _ in 0..<((2 << 20) / element.count) { bytes += element }
+        let staged = d.root.appendingPathComponent("endless.dcm")
+        try Data(bytes).write(to: staged)
+        #expect(rename(staged.path, d.watch.appendingPathComponent("endless.dcm").path) == 0)
+        try d.waitUntil("the file is quarantined", timeout: 60) { try d.jobs().first?.state == .quarantined }
+        let job = try #require(try d.jobs().first)
+        #expect(job.errorMessage?.contains("does not end within 1.0 MiB read") == true, "\(job.errorMessage ?? "")")
+        #expect(d.isRunning)
+    }
+    }
+
     /// A flood of tiny junk files (`SEGD_HOSTILE_FLOOD`: 500 by default in CI; 100,000 on demand, which at the
     /// 15–25 files/s measured here takes over an hour: each quarantined file costs three synced writes) is
     /// drained into quarantine, one job per file, every file kept; the daemon stays up and responsive, and its memory bounded.
