@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
 
 using dcmshim::fail;
 using dcmshim::tagKey;
@@ -78,13 +80,16 @@ extern "C" dcmshim_file *dcmshim_open_limited(const char *path, uint64_t header_
             fail(err, code, reason);
             return nullptr;
         }
-        auto *file = new dcmshim_file();
+        // Owned until returned: DCMTK can throw while parsing a corrupt file (std::out_of_range in
+        // DcmByteString::verify on a bad directory record, found by the fuzzer), and the handle must not leak.
+        auto file = std::make_unique<dcmshim_file>();
         file->path = path;
-        if (dcmshim::loadHeader(file->format, file->path, header_limit, err) != DCMSHIM_OK) {
-            delete file;
-            return nullptr;
-        }
-        return file;
+        if (dcmshim::loadHeader(file->format, file->path, header_limit, err) != DCMSHIM_OK) return nullptr;
+        return file.release();
+    } catch (const std::exception &e) {
+        fail(err, DCMSHIM_ERR_READ, std::string("DCMTK failed while parsing the file (") + e.what() +
+                                        "): it is corrupt; re-export it");
+        return nullptr;
     } catch (...) {
         fail(err, DCMSHIM_ERR_INTERNAL, "unexpected exception while reading the file");
         return nullptr;
