@@ -13,7 +13,21 @@
 
 #include "dcmshim.h"
 
+namespace dcmshim {
+/// Open handles (dcmshim_file, dcmshim_seg) in this process. The fuzz harnesses check it is 0 after each
+/// input: LeakSanitizer cannot, as DCMTK-internal leaks are suppressed there (Tests/Fuzz/lsan.supp).
+long liveHandles();
+/// A member of each handle type: counts it in liveHandles().
+struct HandleCount {
+    HandleCount();
+    ~HandleCount();
+    HandleCount(const HandleCount &) = delete;
+    HandleCount &operator=(const HandleCount &) = delete;
+};
+} // namespace dcmshim
+
 struct dcmshim_file {
+    dcmshim::HandleCount counted;
     DcmFileFormat format;
     std::string path;
 };

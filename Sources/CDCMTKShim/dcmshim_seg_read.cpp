@@ -7,6 +7,7 @@
 #include <utility>
 
 struct dcmshim_seg {
+    dcmshim::HandleCount counted;
     DcmFileFormat format;
     DcmDataset *dataset = nullptr;
     uint32_t rows = 0, columns = 0, frames = 0;

@@ -105,6 +105,7 @@ for t in "${targets[@]}"; do
     scratch=$(mktemp -d /dev/shm/segd-fuzz.XXXXXX 2>/dev/null || mktemp -d)
     set +e
     SEGD_FUZZ_TMP=$scratch ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=Tests/Fuzz/lsan.supp:print_suppressions=0} \
     "$OUT/bin/fuzz_$t" "$corpus" "Tests/Fuzz/corpus/$t" \
         -dict=Tests/Fuzz/dicom.dict -max_total_time="$per" -timeout="$timeout" -rss_limit_mb=2048 \
         -malloc_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" \
