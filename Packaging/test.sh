@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All set-up, then every test: Debian packages, a debug build with warnings as errors, the systemd units and
-# man pages, `swift test`, then the .deb: a release build packaged, checked by lintian and installed into a clean
-# Debian 12 root, where the packaged segd.service runs as installed (Packaging/test-deb-clean-root.sh).
+# man pages, `swift test`, a short fuzz run (Tests/Fuzz), then the .deb: a release build packaged, checked by
+# lintian and installed into a clean Debian 12 root, where the packaged segd.service runs as installed
+# (Packaging/test-deb-clean-root.sh).
 # Tests that use the shared corpus expect it at ../shared (override with SEGD_SHARED) and fail loudly without it.
 #
 # The .deb part (Packaging/test-deb.sh) runs by default when root, as CI runs this; without root it is reported
@@ -23,5 +24,10 @@ echo "test: man pages"
 bash Packaging/test-man.sh .build/debug
 echo "test: running the test suite"
 swift test --skip-build
+# libFuzzer + ASan on the DCMTK shim and series assembly (Tests/Fuzz/README.md): about 2 minutes cold on a
+# 2-core machine (build ~1 min, then SEGD_FUZZ_SECONDS split over the three targets); fails on any crash,
+# sanitizer report, leak, hang or error without a code. Longer runs on demand: Tests/Fuzz/run.sh 900.
+echo "test: fuzzing the DICOM readers for ${SEGD_FUZZ_SECONDS:-60} s"
+bash Tests/Fuzz/run.sh "${SEGD_FUZZ_SECONDS:-60}"
 
 bash Packaging/test-deb.sh

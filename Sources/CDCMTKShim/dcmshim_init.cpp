@@ -7,10 +7,18 @@
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 
 namespace dcmshim {
+
+namespace {
+std::atomic<long> handles{0};
+}
+long liveHandles() { return handles.load(); }
+HandleCount::HandleCount() { ++handles; }
+HandleCount::~HandleCount() { --handles; }
 
 int fail(dcmshim_error *err, int code, const std::string &message) {
     if (err) {

@@ -13,7 +13,21 @@
 
 #include "dcmshim.h"
 
+namespace dcmshim {
+/// Open handles (dcmshim_file, dcmshim_seg) in this process. The fuzz harnesses check it is 0 after each
+/// input: LeakSanitizer cannot, as DCMTK-internal leaks are suppressed there (Tests/Fuzz/lsan.supp).
+long liveHandles();
+/// A member of each handle type: counts it in liveHandles().
+struct HandleCount {
+    HandleCount();
+    ~HandleCount();
+    HandleCount(const HandleCount &) = delete;
+    HandleCount &operator=(const HandleCount &) = delete;
+};
+} // namespace dcmshim
+
 struct dcmshim_file {
+    dcmshim::HandleCount counted;
     DcmFileFormat format;
     std::string path;
 };
@@ -28,6 +42,11 @@ int ok(dcmshim_error *err);
 void copyOut(const std::string &value, char *buf, size_t cap);
 /// Makes a DcmTagKey from (group << 16) | element.
 inline DcmTagKey tagKey(uint32_t tag) { return DcmTagKey(uint16_t(tag >> 16), uint16_t(tag & 0xFFFF)); }
+
+/// Reads the file at `path` into `format` (header; values over 4 KiB stay on disk) through a bounded stream:
+/// DCMSHIM_ERR_MALFORMED past `limit` bytes read (0: the process-wide limit) or at a long zero run.
+/// Returns 0 or fills `err`.
+int loadHeader(DcmFileFormat &format, const std::string &path, uint64_t limit, dcmshim_error *err);
 
 /// Decodes one JPEG 2000 codestream (or JP2 file) into stored values of a single grey-scale component.
 /// Returns an empty string on success, else a reason.

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <stdexcept>
 
 using dcmshim::fail;
 using dcmshim::tagKey;
@@ -66,6 +68,10 @@ DcmItem *macroItem(DcmDataset *dataset, const DcmTagKey &group, uint32_t index, 
 } // namespace
 
 extern "C" dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err) {
+    return dcmshim_open_limited(path, 0, err);
+}
+
+extern "C" dcmshim_file *dcmshim_open_limited(const char *path, uint64_t header_limit, dcmshim_error *err) {
     try {
         if (dcmshim_init(err) != 0) return nullptr;
         std::string reason;
@@ -74,16 +80,16 @@ extern "C" dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err) {
             fail(err, code, reason);
             return nullptr;
         }
-        auto *file = new dcmshim_file();
+        // Owned until returned: DCMTK can throw while parsing a corrupt file (std::out_of_range in
+        // DcmByteString::verify on a bad directory record, found by the fuzzer), and the handle must not leak.
+        auto file = std::make_unique<dcmshim_file>();
         file->path = path;
-        OFCondition cond = file->format.loadFile(path, EXS_Unknown, EGL_noChange, 4096, ERM_fileOnly);
-        if (cond.bad()) {
-            fail(err, DCMSHIM_ERR_READ, std::string("DCMTK cannot read the file: ") + cond.text());
-            delete file;
-            return nullptr;
-        }
-        dcmshim::ok(err);
-        return file;
+        if (dcmshim::loadHeader(file->format, file->path, header_limit, err) != DCMSHIM_OK) return nullptr;
+        return file.release();
+    } catch (const std::exception &e) {
+        fail(err, DCMSHIM_ERR_READ, std::string("DCMTK failed while parsing the file (") + e.what() +
+                                        "): it is corrupt; re-export it");
+        return nullptr;
     } catch (...) {
         fail(err, DCMSHIM_ERR_INTERNAL, "unexpected exception while reading the file");
         return nullptr;

@@ -3,9 +3,11 @@
 #include "dcmshim_seg.h"
 
 #include <cstring>
+#include <memory>
 #include <utility>
 
 struct dcmshim_seg {
+    dcmshim::HandleCount counted;
     DcmFileFormat format;
     DcmDataset *dataset = nullptr;
     uint32_t rows = 0, columns = 0, frames = 0;
@@ -112,9 +114,9 @@ extern "C" dcmshim_seg *dcmshim_seg_open(const char *path, dcmshim_error *err) {
     try {
         if (!path) { dcmshim::fail(err, DCMSHIM_ERR_ARGUMENT, "null path"); return nullptr; }
         if (dcmshim_init(err) != 0) return nullptr;
-        dcmshim_seg *seg = new dcmshim_seg();
-        if (openSEG(seg, path, err) != 0) { delete seg; return nullptr; }
-        return seg;
+        auto seg = std::make_unique<dcmshim_seg>();  // not leaked if DCMTK throws
+        if (openSEG(seg.get(), path, err) != 0) return nullptr;
+        return seg.release();
     } catch (...) {
         dcmshim::fail(err, DCMSHIM_ERR_INTERNAL, "unexpected exception while reading the SEG");
         return nullptr;

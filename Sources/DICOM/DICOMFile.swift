@@ -25,9 +25,10 @@ final class DICOMFile {
         if dcmshim_init(&error) != 0 { throw Self.convert(error) }
     }
 
-    init(path: String) throws(DICOMError) {
+    /// Opens `path`, reading at most `headerLimit` bytes as header (nil: `DICOMScanner.headerLimit`).
+    init(path: String, headerLimit: Int? = nil) throws(DICOMError) {
         var error = dcmshim_error()
-        guard let h = dcmshim_open(path, &error) else { throw Self.convert(error) }
+        guard let h = dcmshim_open_limited(path, UInt64(max(0, headerLimit ?? 0)), &error) else { throw Self.convert(error) }
         handle = h
         self.path = path
     }
@@ -104,7 +105,7 @@ final class DICOMFile {
         let code: DICOMError.Code
         switch Int(error.code) {
         case Int(DCMSHIM_ERR_INIT): code = .initialisation
-        case Int(DCMSHIM_ERR_NOT_DICOM), Int(DCMSHIM_ERR_READ): code = .unreadable
+        case Int(DCMSHIM_ERR_NOT_DICOM), Int(DCMSHIM_ERR_READ), Int(DCMSHIM_ERR_MALFORMED): code = .unreadable
         case Int(DCMSHIM_ERR_NO_PIXELS), Int(DCMSHIM_ERR_UNSUPPORTED): code = .notAnImage
         default: code = .decode
         }

@@ -1,3 +1,4 @@
+internal import CDCMTKShim
 import Dispatch
 import Foundation
 import Synchronization
@@ -21,6 +22,14 @@ import Synchronization
 /// normal is a gantry tilt and rejected; Siemens MOSAIC is rejected; single slices are accepted as 2-D images
 /// (z spacing from SliceThickness). Series with empty UIDs are rejected but keep their `stack`.
 public enum DICOMScanner {
+    /// Bytes DCMTK may read as the header of one file (values over 4 KiB are skipped, not read) before the file
+    /// is rejected as malformed; 64 MiB by default. Also rejected: 1 MiB of zero bytes read as header. Applies
+    /// to every later open in this process.
+    public static var headerLimit: Int {
+        get { Int(dcmshim_header_limit()) }
+        set { dcmshim_set_header_limit(UInt64(max(0, newValue))) }
+    }
+
     /// Scans `directory` recursively. Throws only when the folder itself cannot be read; problems with single
     /// files or series are reported in the result.
     public static func scan(directory: String) throws(DICOMError) -> ScanResult {

@@ -26,6 +26,14 @@ import Testing
                 "\(reason ?? "nil")")
     }
 
+    /// DCMTK throws std::out_of_range while parsing a bad directory record: a read error with a reason (the shim
+    /// used to leak the open handle on this path; the fuzz seed copy checks that under LeakSanitizer).
+    @Test func anExceptionInsideDCMTKIsAReadErrorWithAReason() throws {
+        let reason = try Self.reason("dicomdir_record_exception.dcm")
+        #expect(reason?.contains("DCMTK failed while parsing the file") == true, "\(reason ?? "nil")")
+        #expect(reason?.contains("re-export") == true)
+    }
+
     /// The unmodified multi-frame RLE file (same pixel data, true frame count) still loads: the fragment check
     /// does not refuse valid files.
     @Test func validMultiFrameRLEStillLoads() throws {

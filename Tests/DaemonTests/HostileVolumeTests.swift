@@ -38,13 +38,11 @@ extension HostileInputTests {
     }
     }
 
-    /// The same with a valid DICOM preamble and file meta group, then 2 GiB of zeros: DCMTK parses the zeros as
-    /// 8-byte elements (0000,0000) to the end of the file. Measured with the shim's loadFile call on this
-    /// machine: 16 MiB took 25 s, 64 MiB 90 s (under load; ~0.13 s CPU per MiB), so 2 GiB holds the ingest for
-    /// most of an hour. Memory stays flat. Disabled until the shim reads headers from a bounded prefix (see
-    /// the report of issue 10, part 4); then this must pass as written.
-    @Test(.disabled("known: a header read of a huge file that starts like DICOM is not bounded (DCMTK shim)"))
-    func aTwoGigabyteFileWithADICOMHeaderAndZerosIsQuarantinedQuickly() async throws { try await offPool {
+    /// The same with a valid DICOM preamble and file meta group, then 2 GiB of zeros. DCMTK would parse the zeros
+    /// as 8-byte elements (0000,0000) to the end of the file (~0.13 s of CPU per MiB here: most of an hour); the
+    /// shim's bounded header read stops at 1 MiB of zeros, so the file is quarantined with that reason, whole,
+    /// and the daemon keeps answering.
+    @Test func aTwoGigabyteFileWithADICOMHeaderAndZerosIsQuarantinedQuickly() async throws { try await offPool {
         let d = try Hostile.harness(rules: Hostile.mrOnly)
         defer { d.remove() }
         try d.start()
@@ -53,17 +51,54 @@ extension HostileInputTests {
         let template = [UInt8](try Data(contentsOf: Hostile.slice))
         let metaEnd = 144 + (Int(template[140]) | Int(template[141]) << 8 | Int(template[142]) << 16 | Int(template[143]) << 24)
         let staged = d.root.appendingPathComponent("big.dcm")
+        let size: off_t = 2 << 30
         try Data(template[0..<metaEnd]).write(to: staged)
-        #expect(truncate(staged.path, 2 << 30) == 0)
+        #expect(truncate(staged.path, size) == 0)
+        let started = Date()
         #expect(rename(staged.path, d.watch.appendingPathComponent("big.dcm").path) == 0)
         try d.waitUntil("the big file is quarantined", timeout: 60) { try d.jobs().first?.state == .quarantined }
-        let read = Hostile.figures(pid: pid).bytesRead - before.bytesRead
+        let seconds = Date().timeIntervalSince(started)
+        let after = Hostile.figures(pid: pid)
+        let job = try #require(try d.jobs().first)
+        #expect(job.errorMessage?.contains("of zero bytes from offset \(metaEnd)") == true, "\(job.errorMessage ?? "")")
+        var st = stat()
+        #expect(stat(d.quarantine.appendingPathComponent(job.id).appendingPathComponent("big.dcm").path, &st) == 0 && st.st_size == size,
+                "the file is in quarantine, whole")
+        let read = after.bytesRead - before.bytesRead
         #expect(read < 64 << 20, "the daemon read \(Hostile.mib(read)) to judge a 2 GiB file")
+        let (status, _, _) = try Hostile.segctl(d, ["status"])
+        #expect(status == 0, "the daemon still answers")
+        #expect(d.isRunning)
+        print("hostile/2GiB-DICOM-zeros: quarantined in \(String(format: "%.2f", seconds)) s (incl. the quiet-time pick-up); daemon read \(Hostile.mib(read))")
     }
     }
 
-    /// A flood of tiny junk files (`SEGD_HOSTILE_FLOOD`: 500 by default in CI; 100,000 on demand, which at the
-    /// 15–25 files/s measured here takes over an hour: each quarantined file costs three synced writes) is
+    /// `ingest.maxHeaderSize` reaches the header reader: a file of 2 MiB of small, valid, never-ending elements is
+    /// quarantined under a 1 MiB limit with that reason (the 64 MiB default would accept it).
+    @Test func theConfiguredHeaderLimitQuarantinesAnEndlessHeader() async throws { try await offPool {
+        let d = try Hostile.harness(rules: Hostile.mrOnly)
+        defer { d.remove() }
+        d.configText = d.configText.replacingOccurrences(of: "rescanSeconds = 0", with: "rescanSeconds = 0\nmaxHeaderSize = \"1MiB\"")
+        try Data(d.configText.utf8).write(to: d.configURL)
+        try d.start()
+        let template = [UInt8](try Data(contentsOf: Hostile.slice))
+        let metaEnd = 144 + (Int(template[140]) | Int(template[141]) << 8 | Int(template[142]) << 16 | Int(template[143]) << 24)
+        // (0009,1011) implicit VR, length 2, "AB", repeated: a private element without end.
+        let element: [UInt8] = [0x09, 0x00, 0x11, 0x10, 2, 0, 0, 0, 0x41, 0x42]
+        var bytes = Array(template[0..<metaEnd])
+        for _ in 0..<((2 << 20) / element.count) { bytes += element }
+        let staged = d.root.appendingPathComponent("endless.dcm")
+        try Data(bytes).write(to: staged)
+        #expect(rename(staged.path, d.watch.appendingPathComponent("endless.dcm").path) == 0)
+        try d.waitUntil("the file is quarantined", timeout: 60) { try d.jobs().first?.state == .quarantined }
+        let job = try #require(try d.jobs().first)
+        #expect(job.errorMessage?.contains("does not end within 1.0 MiB read") == true, "\(job.errorMessage ?? "")")
+        #expect(d.isRunning)
+    }
+    }
+
+    /// A flood of tiny junk files (`SEGD_HOSTILE_FLOOD`: 500 by default in CI; 100,000 on demand: 282 s here, at
+    /// 355 files/s; each quarantined file costs three synced writes) is
     /// drained into quarantine, one job per file, every file kept; the daemon stays up and responsive, and its memory bounded.
     @Test func aFloodOfTinyFilesIsDrained() async throws { try await offPool {
         let count = ProcessInfo.processInfo.environment["SEGD_HOSTILE_FLOOD"].flatMap { Int($0) } ?? 500

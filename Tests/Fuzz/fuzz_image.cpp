@@ -2,6 +2,7 @@
 // InstanceHeader, SeriesStack.loadVolume): open, header strings and numbers, functional groups, pixel
 // module, then decoding of the first, a middle and the last frame into a buffer of exactly one frame.
 #include "dcmshim.h"
+#include "dcmshim_internal.hpp"
 #include "fuzz_common.hpp"
 
 #include <cstring>
@@ -33,7 +34,7 @@ void decodeFrame(dcmshim_file *file, uint32_t frame, size_t pixels, double slope
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int runOne(const uint8_t *data, size_t size) {
     fuzz::MemFile input(data, size);
     dcmshim_error err;
     dcmshim_file *file = dcmshim_open(input.path(), &err);
@@ -79,5 +80,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     dcmshim_close(file);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    runOne(data, size);
+    // Every handle opened for the input is closed again, also when DCMTK threw while reading it.
+    if (dcmshim::liveHandles() != 0) __builtin_trap();
     return 0;
 }

@@ -1,6 +1,7 @@
 // libFuzzer target: one file through the DICOM-SEG reader of the shim (what SEGReader and `segd seg check`
 // call): open, info, every segment, frames and references (bounded), and the pixels of a few frames.
 #include "dcmshim_seg.h"
+#include "dcmshim_internal.hpp"
 #include "fuzz_common.hpp"
 
 #include <algorithm>
@@ -15,7 +16,7 @@ void checkError(const dcmshim_error &err) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int runOne(const uint8_t *data, size_t size) {
     fuzz::MemFile input(data, size);
     dcmshim_error err;
     dcmshim_seg *seg = dcmshim_seg_open(input.path(), &err);
@@ -52,5 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (dcmshim_seg_get_frame_pixels(seg, 0, out.data(), pixels - 1, &err) == 0) __builtin_trap();
     }
     dcmshim_seg_close(seg);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    runOne(data, size);
+    // Every handle opened for the input is closed again, also when DCMTK threw while reading it.
+    if (dcmshim::liveHandles() != 0) __builtin_trap();
     return 0;
 }

@@ -33,7 +33,7 @@ mkdir -p "$OUT/obj" "$OUT/bin"
 
 # The shim sources, instrumented for coverage and ASan (the C++ targets do not call the SEG writer, but the
 # Swift DICOM module links it).
-shim=(dcmshim_init dcmshim_read dcmshim_pixels dcmshim_j2k dcmshim_seg_read dcmshim_seg)
+shim=(dcmshim_init dcmshim_read dcmshim_bounded dcmshim_pixels dcmshim_j2k dcmshim_seg_read dcmshim_seg)
 # Same libraries as the CDCMTKShim linkerSettings in Package.swift.
 libs=(-ldcmseg -ldcmfg -ldcmiod -ldcmjpls -ldcmjpeg -ldcmimgle -ldcmdata -loflog -lofstd -lopenjp2)
 cxxflags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -ISources/CDCMTKShim/include -ISources/CDCMTKShim)
@@ -105,6 +105,7 @@ for t in "${targets[@]}"; do
     scratch=$(mktemp -d /dev/shm/segd-fuzz.XXXXXX 2>/dev/null || mktemp -d)
     set +e
     SEGD_FUZZ_TMP=$scratch ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=Tests/Fuzz/lsan.supp:print_suppressions=0} \
     "$OUT/bin/fuzz_$t" "$corpus" "Tests/Fuzz/corpus/$t" \
         -dict=Tests/Fuzz/dicom.dict -max_total_time="$per" -timeout="$timeout" -rss_limit_mb=2048 \
         -malloc_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$artifacts/" \

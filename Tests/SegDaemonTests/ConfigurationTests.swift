@@ -29,7 +29,7 @@ import Testing
         let c = SegdConfiguration()
         #expect(c.paths.state == "/var/lib/segd" && c.paths.spool == "/var/lib/segd/spool")
         #expect(c.processing.workers == 1 && c.processing.blasThreads == 0 && c.processing.memoryBudget == .auto)
-        #expect(c.processing.retention == .keep && c.ingest.rescanSeconds == 60)
+        #expect(c.processing.retention == .keep && c.ingest.rescanSeconds == 60 && c.ingest.maxHeaderBytes == 64 << 20)
         #expect(c.control.socket == "/run/segd/control.sock" && c.control.mode == 0o660 && c.control.adminGroup == "segd-admin")
         #expect(c.retry == RetryPolicy(maxAttempts: 5, initialDelay: .seconds(30), multiplier: 2, maxDelay: .seconds(1800)))
         #expect(c.timeouts.seconds(for: "inference") == 3600 && c.timeouts.seconds(for: "bogus") == nil)
@@ -57,6 +57,7 @@ import Testing
             write = 5
             [ingest]
             rescanSeconds = 0
+            maxHeaderSize = "8MiB"
             [retry]
             maxAttempts = 3
             initialDelaySeconds = 5
@@ -80,10 +81,10 @@ import Testing
         #expect(c.processing.retention == .archive)
         let timeouts: [Int] = [c.timeouts.decode, c.timeouts.preprocess, c.timeouts.inference, c.timeouts.postprocess, c.timeouts.write]
         #expect(timeouts == [1, 2, 3, 4, 5])
-        #expect(c.ingest.rescanSeconds == 0)
+        #expect(c.ingest.rescanSeconds == 0 && c.ingest.maxHeaderBytes == 8 << 20)
         #expect(c.retry == RetryPolicy(maxAttempts: 3, initialDelay: .seconds(5), multiplier: 1.5, maxDelay: .seconds(50)))
         #expect(c.control.mode == 0o600 && c.control.group == "seg" && c.control.adminGroup == "radiology-it")
-        #expect(c.watches.map(\.quietSeconds) == [5, 30] && c.watches.map(\.line) == [31, 35])
+        #expect(c.watches.map(\.quietSeconds) == [5, 30] && c.watches.map(\.line) == [32, 36])
     }
 
     @Test func allErrorsAreCollectedWithLineAndKey() throws {
@@ -162,6 +163,16 @@ import Testing
     @Test func anEmptyFileIsTheDefaults() throws {
         #expect(try SegdConfiguration.parse("") == SegdConfiguration())
         #expect(try SegdConfiguration.parse("# only a comment\n\n") == SegdConfiguration())
+    }
+
+    @Test func theHeaderLimitTakesSizesAndRefusesTinyOrHugeOnes() throws {
+        #expect(try SegdConfiguration.parse("[ingest]\nmaxHeaderSize = \"2GiB\"\n").ingest.maxHeaderBytes == 2 << 30)
+        #expect(try SegdConfiguration.parse("[ingest]\nmaxHeaderSize = 1048576\n").ingest.maxHeaderBytes == 1 << 20)
+        for bad in ["\"4KiB\"", "\"5GiB\"", "\"lots\"", "true"] {
+            let (c, d) = SegdConfiguration.read("[ingest]\nmaxHeaderSize = \(bad)\n")
+            #expect(d.map(\.key) == ["ingest.maxHeaderSize"] && d.first?.message.contains("1 MiB to 4 GiB") == true, "\(bad)")
+            #expect(c.ingest.maxHeaderBytes == 64 << 20)
+        }
     }
 
     @Test func windowsLineEndingsAndAByteOrderMarkAreAccepted() throws {

@@ -47,6 +47,15 @@ import Testing
         #expect(JobID.make(now: Date(timeIntervalSince1970: 1_000_000_000)) < JobID.make(now: now))
     }
 
+    /// A junk flood makes hundreds of jobs a second: ids of one second never repeat (24 random bits alone
+    /// would: ~1,200 collisions expected among 200,000).
+    @Test func idsOfOneSecondAreUnique() {
+        let now = Date(timeIntervalSince1970: 1_767_225_599)
+        let ids = (0..<200_000).map { _ in JobID.make(now: now) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy(JobID.isValid))
+    }
+
     @Test(arguments: ["", "j-", "j-20251231-235959-abcde", "j-20251231-235959-abcdef0", "J-20251231-235959-abcdef",
                       "j-20251231-235959-ABCDEF", "j-20251231-235959-abcdeg", "j-20251231/235959-abcdef",
                       "../20251231-235959-abcde", "j-20251231-235959-abc.ef", "x-20251231-235959-abcdef",

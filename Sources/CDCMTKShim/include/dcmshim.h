@@ -29,8 +29,14 @@ enum {
     DCMSHIM_ERR_UNSUPPORTED = 5,   /* pixel format this reader does not handle (colour, odd bit depth, ...) */
     DCMSHIM_ERR_DECODE = 6,        /* decompression or pixel extraction failed */
     DCMSHIM_ERR_ARGUMENT = 7,      /* bad argument (frame out of range, buffer too small) */
-    DCMSHIM_ERR_INTERNAL = 8       /* unexpected C++ exception or allocation failure */
+    DCMSHIM_ERR_INTERNAL = 8,      /* unexpected C++ exception or allocation failure */
+    DCMSHIM_ERR_MALFORMED = 9      /* starts like DICOM but its header is junk: not complete within the header
+                                      limit, or a long run of zero bytes where elements should be */
 };
+
+/* Default of the header limit: bytes DCMTK may read (large values are skipped, not read) before the header of
+ * a file must be complete. */
+#define DCMSHIM_DEFAULT_HEADER_LIMIT ((uint64_t)64 << 20)
 
 typedef struct dcmshim_error {
     int code;
@@ -64,9 +70,17 @@ typedef struct dcmshim_pixel_info {
 int dcmshim_init(dcmshim_error *err);
 
 /* Opens a DICOM Part 10 file (the 'DICM' preamble is required). Element values larger than 4 KB are
- * read lazily, so opening is cheap. Returns NULL and fills err on failure. */
+ * read lazily, so opening is cheap. The read is bounded: it fails with DCMSHIM_ERR_MALFORMED once DCMTK has
+ * read more than the header limit, or 1 MiB of consecutive zero bytes, as header (once PixelData has been
+ * read, such a tail is ignored and the image opens). Returns NULL and fills err on failure. */
 dcmshim_file *dcmshim_open(const char *path, dcmshim_error *err);
+/* The same with an explicit header limit in bytes (0: the process-wide limit below). */
+dcmshim_file *dcmshim_open_limited(const char *path, uint64_t header_limit, dcmshim_error *err);
 void dcmshim_close(dcmshim_file *file);
+
+/* Sets the header limit for later opens (process-wide; 0 restores DCMSHIM_DEFAULT_HEADER_LIMIT). */
+void dcmshim_set_header_limit(uint64_t bytes);
+uint64_t dcmshim_header_limit(void);
 
 /* A string attribute of the main dataset (all values joined with '\\'), copied NUL-terminated into buf.
  * Returns 1 if the element is present (possibly empty), 0 if absent. */

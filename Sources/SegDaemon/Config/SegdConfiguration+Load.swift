@@ -41,6 +41,18 @@ extension SegdConfiguration {
         if var t = r.table("timeouts") { config.timeouts = readTimeouts(&t); t.finish() }
         if var t = r.table("ingest") {
             config.ingest.rescanSeconds = t.integer("rescanSeconds", default: 60, range: 0...86400)
+            if let node = t.node("maxHeaderSize") {
+                let bytes: Int? = switch node.value {
+                case .integer(let n): Int(exactly: n)
+                case .string(let s): parseBytes(s)
+                default: nil
+                }
+                if let bytes, bytes >= 1 << 20, bytes <= 4 << 30 { config.ingest.maxHeaderBytes = bytes }
+                else {
+                    t.sink.add(node.line, t.keyPath("maxHeaderSize"),
+                               "expected a size from 1 MiB to 4 GiB such as \"64MiB\", or bytes")
+                }
+            }
             t.finish()
         }
         if var t = r.table("metrics") {
@@ -120,14 +132,20 @@ extension SegdConfiguration {
     /// "auto", or a number with a binary or decimal unit; at least 64 MiB.
     static func parseMemory(_ s: String) -> MemoryBudget? {
         if s == "auto" { return .auto }
+        guard let bytes = parseBytes(s), bytes >= 64 << 20 else { return nil }
+        return .bytes(bytes)
+    }
+
+    /// A number with a binary or decimal unit ("64MiB", "2 GB"), as bytes.
+    static func parseBytes(_ s: String) -> Int? {
         let units: [(String, Double)] = [("KiB", 0x1p10), ("MiB", 0x1p20), ("GiB", 0x1p30), ("TiB", 0x1p40),
                                          ("kB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12)]
         for (unit, factor) in units where s.hasSuffix(unit) {
             let number = s.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
             guard let n = Double(number), n.isFinite, n > 0 else { return nil }
             let bytes = n * factor
-            guard bytes >= 0x1p26, bytes < 0x1p62 else { return nil }
-            return .bytes(Int(bytes))
+            guard bytes >= 1, bytes < 0x1p62 else { return nil }
+            return Int(bytes)
         }
         return nil
     }

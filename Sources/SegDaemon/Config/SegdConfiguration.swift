@@ -18,6 +18,7 @@
 /// | `metrics.textfile` | none (a path: also write the metrics there) |
 /// | `timeouts.decode/preprocess/inference/postprocess/write` | 600/600/3600/600/600 s (1...604800) |
 /// | `ingest.rescanSeconds` | 60 (0 = no rescan ... 86400) |
+/// | `ingest.maxHeaderSize` | `"64MiB"` (1 MiB ... 4 GiB): bytes read as one file's header before it is quarantined |
 /// | `retry.maxAttempts` | 5 (1...100) |
 /// | `retry.initialDelaySeconds` / `maxDelaySeconds` / `multiplier` | 30 / 1800 / 2.0 |
 /// | `control.socket` | `/run/segd/control.sock` |
@@ -84,6 +85,9 @@ public struct SegdConfiguration: Sendable, Equatable {
     public struct Ingest: Sendable, Equatable {
         /// Seconds between rescans of the watch folders (a fallback where inotify is silent); 0 disables them.
         public var rescanSeconds = 60
+        /// Bytes DCMTK may read as the header of one file (large values are skipped, not read) before the file is
+        /// judged malformed; bounds the work a file that starts like DICOM and continues with junk can cause.
+        public var maxHeaderBytes = 64 << 20
         public init() {}
     }
 

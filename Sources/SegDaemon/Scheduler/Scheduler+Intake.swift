@@ -105,7 +105,9 @@ extension Scheduler {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         let now = Date()
-        let id = JobID.make(now: now)
+        var id = JobID.make(now: now)
+        // An id from an earlier run of the daemon in the same second: its quarantine folder must not be reused.
+        while access(spool.quarantineFolder(id), F_OK) == 0 { id = JobID.make(now: now) }
         var job = JobRecord(id: id, state: .quarantined, watch: watch, output: await output(for: watch), seriesUID: "",
                             generation: 1, now: now)
         job.files = 1

@@ -21,7 +21,7 @@ extension Scheduler {
         let spec = WorkerSpec(jobID: job.id, inputs: inputFolders(of: job), seriesUID: job.seriesUID,
                               output: job.output, threads: config.processing.blasThreads,
                               pluginDirectories: config.paths.plugins, softwareVersion: options.softwareVersion,
-                              parentPID: getpid())
+                              parentPID: getpid(), maxHeaderBytes: config.ingest.maxHeaderBytes)
         let specPath = (spool.jobFolder(job.id) as NSString).appendingPathComponent(".worker.json")
         do {
             try Spool.writeText(String(decoding: try JSONEncoder().encode(spec), as: UTF8.self), to: specPath)

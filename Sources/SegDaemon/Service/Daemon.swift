@@ -1,3 +1,4 @@
+import DICOM
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -25,6 +26,7 @@ public struct Daemon: Sendable {
         // A peer that hangs up (a worker that just exited, a segctl that went away) must not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
         let config = try SegdConfiguration.load(path: configPath)
+        DICOMScanner.headerLimit = config.ingest.maxHeaderBytes
         let store = try JobStore(directory: config.paths.state)
         try Spool(config.paths).prepare()
         for w in config.watches { try Spool.makeWritableFolder(w.output, key: "watch.output") }

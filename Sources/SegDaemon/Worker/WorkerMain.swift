@@ -1,3 +1,4 @@
+import DICOM
 import Foundation
 
 /// `segd worker --spec SPEC`: reads the spec, guards against outliving the daemon, runs the attempt with
@@ -12,6 +13,7 @@ public enum WorkerMain {
             return WorkerExit.badSpec
         }
         watchParent(spec.parentPID)
+        if let bytes = spec.maxHeaderBytes { DICOMScanner.headerLimit = bytes }
         let out = FileHandle.standardOutput
         let lock = NSLock()
         let encoder = JSONEncoder()

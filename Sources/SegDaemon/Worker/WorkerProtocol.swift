@@ -15,9 +15,11 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
     public var softwareVersion: String
     /// The daemon's pid: the worker ends itself when its parent is gone.
     public var parentPID: Int32
+    /// `ingest.maxHeaderSize`: the worker reads headers with the daemon's bound (nil: the default).
+    public var maxHeaderBytes: Int?
 
     public init(jobID: String, inputs: [String], seriesUID: String, output: String, threads: Int,
-                pluginDirectories: [String], softwareVersion: String, parentPID: Int32) {
+                pluginDirectories: [String], softwareVersion: String, parentPID: Int32, maxHeaderBytes: Int? = nil) {
         self.jobID = jobID
         self.inputs = inputs
         self.seriesUID = seriesUID
@@ -26,6 +28,7 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
         self.pluginDirectories = pluginDirectories
         self.softwareVersion = softwareVersion
         self.parentPID = parentPID
+        self.maxHeaderBytes = maxHeaderBytes
     }
 }
 
