@@ -2,10 +2,12 @@
 """PyTorch eager reference timings of the full-size MONAI configurations of ../shared/baselines.md, on THIS machine.
 
 Run offline (not in CI) with a venv holding torch==2.13.0+cpu and monai==1.6.1:
-    python Benchmarks/torch_reference_bench.py unet3d|unet2d|basicunet3d|unetr [runs]
+    python Benchmarks/torch_reference_bench.py unet3d|unet2d|basicunet3d|unetr|utnet [runs]
+utnet needs the official code (github.com/yhygao/UTNet, commit 6bdcc97, not part of segd): UTNET_SRC=/path/to/UTNet.
 Random weights (PyTorch's default initialisation), batch 1, 2 threads, eval mode, inference_mode; median of
 `runs` (default 5) after 2 warm-ups, and the process's peak RSS. Compare with UNet-bench / UNETR-bench.
 """
+import os
 import resource
 import statistics
 import sys
@@ -32,8 +34,15 @@ elif name == "unetr":
     model = UNETR(in_channels=1, out_channels=14, img_size=(96, 96, 96), feature_size=16, hidden_size=768,
                   mlp_dim=3072, num_heads=12, norm_name="instance", res_block=True)
     x = torch.randn(1, 1, 96, 96, 96)
+elif name == "utnet":
+    # The `-m UTNet` configuration of the repository's train_deep.py with its option defaults (baselines.md).
+    sys.path.insert(0, os.environ["UTNET_SRC"])
+    from model.utnet import UTNet
+    model = UTNet(1, 32, 4, reduce_size=8, block_list="1234", num_blocks=[1, 1, 1, 1], num_heads=[4, 4, 4, 4],
+                  projection="interp", attn_drop=0.1, proj_drop=0.1, rel_pos=True, aux_loss=False, maxpool=True)
+    x = torch.randn(1, 1, 256, 256)
 else:
-    sys.exit(f"unknown model {name}; choose unet3d, unet2d, basicunet3d or unetr")
+    sys.exit(f"unknown model {name}; choose unet3d, unet2d, basicunet3d, unetr or utnet")
 model.eval()
 with torch.inference_mode():
     for _ in range(2):
