@@ -1,4 +1,5 @@
 import ArgumentParser
+import DICOM
 import Foundation
 import Logging
 import SegControl
@@ -59,5 +60,30 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let status = WorkerMain.run(specPath: spec)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `segd scan-folder --path P`: the DICOM scan behind `segctl rules test`, in a child of the daemon so that a
+/// file that crashes DCMTK cannot take the daemon down. Prints the folder's series facts as JSON.
+struct ScanFolderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan-folder",
+        abstract: "(internal) Print the routing facts of the series in a folder as JSON, for the daemon.",
+        shouldDisplay: false)
+
+    @Option(help: "The folder to scan.") var path: String
+    @Option(help: "The header read limit in bytes (ingest.maxHeaderSize).") var maxHeaderBytes: Int?
+
+    func run() throws {
+        if let maxHeaderBytes { DICOMScanner.headerLimit = maxHeaderBytes }
+        do {
+            let scan = try FolderScan.scan(path: path)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            FileHandle.standardOutput.write(try encoder.encode(scan))
+        } catch let error as DICOMError {
+            FileHandle.standardError.write(Data("cannot read \(path): \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

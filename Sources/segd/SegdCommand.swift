@@ -8,5 +8,6 @@ struct SegdCommand: AsyncParsableCommand {
         abstract: "Segment DICOM series with deep-learning models and write DICOM-SEG.",
         version: SegdVersion.string,
         subcommands: [InspectCommand.self, ProcessCommand.self, ModelCommand.self, PluginsCommand.self, ModelsCommand.self,
-                      SegCommand.self, CheckConfigCommand.self, RunCommand.self, WorkerCommand.self])
+                      SegCommand.self, CheckConfigCommand.self, RunCommand.self, WorkerCommand.self,
+                      ScanFolderCommand.self])
 }

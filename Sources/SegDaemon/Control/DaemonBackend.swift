@@ -111,22 +111,19 @@ public struct DaemonBackend: ControlBackend {
 
     public func rulesTest(path: String) async throws -> RulesTestReport {
         let router = await scheduler.router
+        let maxHeaderBytes = await scheduler.config.ingest.maxHeaderBytes
+        let executable = scheduler.options.workerExecutable
         return try await OffPool.run {
-            let scan: ScanResult
-            do { scan = try DICOMScanner.scan(directory: path) } catch let error as DICOMError {
-                throw ControlError(.badRequest, "cannot read \(path): \(error.message)")
-            }
-            let series = scan.acceptedStacks.map { stack in
-                let decision = router.route(SeriesFacts(stack: stack))
+            // DICOM is read in a child process: a file that crashes DCMTK ends the child, not the daemon.
+            let scan = try FolderScan.inChild(executable: executable, path: path, maxHeaderBytes: maxHeaderBytes)
+            let series = scan.series.map { s in
+                let decision = router.route(SeriesFacts(values: s.facts))
                 var rule: String?
                 if case .routed(let r, _) = decision.outcome { rule = r }
-                return RulesTestReport.Series(seriesHash: UIDHash.short(stack.seriesInstanceUID),
-                                              description: stack.attributes["SeriesDescription"], modality: stack.modality,
-                                              slices: stack.sliceCount, rule: rule, decision: decision.lines,
-                                              models: decision.models)
+                return RulesTestReport.Series(seriesHash: s.seriesHash, description: s.description, modality: s.modality,
+                                              slices: s.slices, rule: rule, decision: decision.lines, models: decision.models)
             }
-            let skipped = scan.series.filter { !$0.reasons.isEmpty }.flatMap { r in r.reasons.map { "\(r.modality) \(r.seriesDescription): \($0)" } }
-            return RulesTestReport(path: path, series: series, skipped: skipped)
+            return RulesTestReport(path: path, series: series, skipped: scan.skipped)
         }
     }
 

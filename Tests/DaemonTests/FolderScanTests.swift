@@ -1,0 +1,58 @@
+import Foundation
+import SegControl
+@testable import SegDaemon
+import TestSupport
+import Testing
+
+/// `segctl rules test` reads DICOM in a child (`segd scan-folder`), never in the daemon: the child's answer equals
+/// the in-process scan, and a crashing, hanging or failing child is an error for the caller, not a crash.
+@Suite struct FolderScanTests {
+    static let segd = DaemonHarness.buildFolder.appendingPathComponent("segd").path
+
+    static func script(_ body: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segd-scan-\(UUID().uuidString.prefix(8)).sh")
+        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: url)
+        chmod(url.path, 0o755)
+        return url.path
+    }
+
+    @Test func theChildsFactsEqualTheInProcessScan() throws {
+        let folder = DaemonTests.smallCT.path
+        let child = try FolderScan.inChild(executable: Self.segd, path: folder, maxHeaderBytes: 64 << 20)
+        let here = try FolderScan.scan(path: folder)
+        #expect(child == here)
+        #expect(child.series.count == 1)
+        #expect(child.series.first?.facts["Modality"] == "CT")
+        #expect(child.series.first?.facts["slices"] == "3")
+    }
+
+    @Test func aFolderThatCannotBeReadIsABadRequestWithTheReason() throws {
+        let error = #expect(throws: ControlError.self) {
+            try FolderScan.inChild(executable: Self.segd, path: "/nonexistent-\(UUID().uuidString)", maxHeaderBytes: 1 << 20)
+        }
+        #expect(error?.code == .badRequest)
+        #expect(error?.message.contains("cannot read /nonexistent-") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aCrashingScannerIsAnErrorForTheCaller() throws {
+        let crasher = try Self.script("kill -SEGV $$")
+        defer { unlink(crasher) }
+        let error = #expect(throws: ControlError.self) {
+            try FolderScan.inChild(executable: crasher, path: "/tmp", maxHeaderBytes: 1 << 20)
+        }
+        #expect(error?.code == .refused)
+        #expect(error?.message.contains("crashed (signal 11)") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func aHangingScannerIsStoppedAtTheTimeout() throws {
+        let hanger = try Self.script("exec sleep 60")
+        defer { unlink(hanger) }
+        let started = Date()
+        let error = #expect(throws: ControlError.self) {
+            try FolderScan.inChild(executable: hanger, path: "/tmp", maxHeaderBytes: 1 << 20, timeout: 1)
+        }
+        #expect(error?.code == .refused)
+        #expect(error?.message.contains("took longer than 1 s") == true, "\(error?.message ?? "")")
+        #expect(Date().timeIntervalSince(started) < 30, "the scanner was not stopped")
+    }
+}
