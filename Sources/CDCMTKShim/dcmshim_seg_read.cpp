@@ -68,8 +68,9 @@ void collectReferences(DcmItem *item, std::vector<std::pair<std::string, std::st
 }
 
 int openSEG(dcmshim_seg *seg, const char *path, dcmshim_error *err) {
-    OFCondition cond = seg->format.loadFile(path);
-    if (cond.bad()) return dcmshim::fail(err, DCMSHIM_ERR_READ, std::string("cannot read ") + path + ": " + cond.text());
+    // The same bounded read as images (ingest.maxHeaderSize, zero runs): a junk file named like a SEG costs
+    // a bounded amount of work; values over 4 KiB (the frames) are read when used.
+    if (int rc = dcmshim::loadHeader(seg->format, path, 0, err); rc != DCMSHIM_OK) return rc;
     seg->dataset = seg->format.getDataset();
     DcmDataset *ds = seg->dataset;
     if (getString(ds, DCM_SOPClassUID) != kSegmentationStorage)

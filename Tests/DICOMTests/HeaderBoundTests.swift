@@ -64,6 +64,18 @@ import Testing
         #expect(try Self.threadBytesRead() - before < 8 << 20)
     }
 
+    /// The SEG reader (`segd seg check`) reads through the same bounded stream.
+    @Test func theSEGReaderRejectsTheSameFileAfterABoundedRead() throws {
+        let path = Self.temporaryFile("zeros-seg.dcm")
+        defer { unlink(path) }
+        try Self.metaPrefix().write(to: URL(fileURLWithPath: path))
+        #expect(truncate(path, 2 << 30) == 0)
+        let before = try Self.threadBytesRead()
+        let error = #expect(throws: DICOMError.self) { try SEGReader(path: path) }
+        #expect(error?.message.contains("of zero bytes from offset") == true, "\(error?.message ?? "")")
+        #expect(try Self.threadBytesRead() - before < 4 << 20)
+    }
+
     /// Zeros after a complete image (padding) end the read there; the image is read as before.
     @Test func zerosAfterTheImageAreIgnoredAfterABoundedRead() throws {
         let path = Self.temporaryFile("padded.dcm")
