@@ -2,9 +2,9 @@
 /// bit flips, truncations, insertions, hostile header values, splices and plain noise. The same seed gives the
 /// same frames, so a failure can be replayed (the tests print the seed and the frame's index).
 public struct FrameFuzzer {
-    private var state: UInt64
+    private var rng: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     /// Requests of every route (admin routes included; `rulesTest` only when asked: it scans a folder).
     public static func seeds(folder: String, rulesTest: Bool) -> [String] {
@@ -32,14 +32,8 @@ public struct FrameFuzzer {
         return requests
     }
 
-    /// The next 64 random bits (SplitMix64).
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 { rng.next() }
 
     public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 

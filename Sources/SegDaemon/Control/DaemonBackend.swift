@@ -1,4 +1,3 @@
-import DICOM
 import Foundation
 import SegControl
 import SegModelKit
