@@ -12,7 +12,8 @@
 #                  with swiftc -sanitize=fuzzer,address (about 40 s of CPU).
 #          Default: all three.
 # Each target starts from the committed seeds (Tests/Fuzz/corpus/TARGET) plus the inputs earlier runs found
-# (.build/fuzz/corpus/TARGET, kept between runs, never committed). Exits non-zero if any input crashes, leaks,
+# (.build/fuzz/corpus/TARGET, kept between runs, never committed). A crash inside DCMTK's own libraries is reported
+# and kept but fails only with SEGD_FUZZ_STRICT=1 (pixels are decoded in segd's workers). Exits non-zero if any input crashes, leaks,
 # runs out of memory (-rss_limit_mb) or takes longer than FUZZ_TIMEOUT seconds (default 10); the input is kept
 # in .build/fuzz/artifacts/TARGET/ and the stack trace tells whether the fault is in our shim or in DCMTK.
 # Reproduce one input: .build/fuzz/bin/fuzz_TARGET path/to/input
