@@ -10,10 +10,7 @@ import Testing
     static let segd = DaemonHarness.buildFolder.appendingPathComponent("segd").path
 
     static func script(_ body: String) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segd-scan-\(UUID().uuidString.prefix(8)).sh")
-        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: url)
-        chmod(url.path, 0o755)
-        return url.path
+        try ExecutableScript.temporary(body, prefix: "segd-scan")
     }
 
     @Test func theChildsFactsEqualTheInProcessScan() throws {
@@ -54,5 +51,25 @@ import Testing
         #expect(error?.code == .refused)
         #expect(error?.message.contains("took longer than 1 s") == true, "\(error?.message ?? "")")
         #expect(Date().timeIntervalSince(started) < 30, "the scanner was not stopped")
+    }
+
+    /// Foundation reports spawn failures as "NSCocoaErrorDomain error 256"; the caller gets the errno in words.
+    @Test func aScannerThatCannotStartSaysWhy() throws {
+        let missing = "/nonexistent-\(UUID().uuidString)/segd"
+        let error = #expect(throws: ControlError.self) {
+            try FolderScan.inChild(executable: missing, path: "/tmp", maxHeaderBytes: 1 << 20)
+        }
+        #expect(error?.message.contains("No such file or directory") == true, "\(error?.message ?? "")")
+
+        // A script still open for writing cannot be executed (ETXTBSY), the race ExecutableScript avoids.
+        let busy = try Self.script("exit 0")
+        defer { unlink(busy) }
+        let fd = open(busy, O_WRONLY | O_CLOEXEC)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let busyError = #expect(throws: ControlError.self) {
+            try FolderScan.inChild(executable: busy, path: "/tmp", maxHeaderBytes: 1 << 20)
+        }
+        #expect(busyError?.message.contains("Text file busy") == true, "\(busyError?.message ?? "")")
     }
 }

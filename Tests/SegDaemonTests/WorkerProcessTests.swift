@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import SegDaemon
 
 /// `WorkerProcess` with small shell scripts standing in for `segd worker` (they get the same arguments).
 @Suite struct WorkerProcessTests {
     static func script(_ tmp: TempFolder, _ body: String) throws -> String {
-        let path = try tmp.file("worker.sh", "#!/bin/sh\n" + body + "\n")
-        #expect(chmod(path, 0o755) == 0)
-        return path
+        try ExecutableScript.write(body, to: tmp.path + "/worker.sh")
     }
 
     /// Every event until the worker's end.

@@ -47,7 +47,7 @@ public struct FolderScan: Codable, Sendable, Equatable {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         do { try p.run() } catch {
-            throw ControlError(.internal, "cannot start the folder scanner \(executable): \(error.localizedDescription)")
+            throw ControlError(.internal, "cannot start the folder scanner \(executable): \(SpawnFailure.describe(error))")
         }
         let timedOut = Atomic<Bool>(false)
         let pid = p.processIdentifier

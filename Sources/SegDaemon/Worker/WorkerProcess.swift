@@ -42,7 +42,7 @@ public final class WorkerProcess: @unchecked Sendable {
         do {
             try process.run()
         } catch {
-            throw DaemonError(.worker, "cannot start the worker \(executable): \(error.localizedDescription); check the installation")
+            throw DaemonError(.worker, "cannot start the worker \(executable): \(SpawnFailure.describe(error)); check the installation")
         }
         let reader = output.fileHandleForReading
         let errReader = errors.fileHandleForReading
