@@ -53,6 +53,11 @@ int loadHeader(DcmFileFormat &format, const std::string &path, uint64_t limit, d
 std::string decodeJ2K(const uint8_t *data, size_t length, uint32_t rows, uint32_t columns,
                       std::vector<int32_t> &values);
 
+/// Decodes one RLE Lossless frame of a grey-scale image (PS3.5 Annex G) into `pixels` little-endian samples of
+/// `bytesPerSample` bytes, every offset and run checked against the fragment. Returns "" or a reason.
+std::string decodeRLE(const uint8_t *data, size_t length, size_t pixels, unsigned bytesPerSample,
+                      std::vector<uint8_t> &raw);
+
 /// Collects the compressed bytes of frame `frame` from an encapsulated pixel sequence.
 std::string encapsulatedFrame(DcmPixelSequence *sequence, uint32_t frame, uint32_t frames,
                               std::vector<uint8_t> &bytes);

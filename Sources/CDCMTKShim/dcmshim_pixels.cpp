@@ -16,6 +16,8 @@ bool isJ2K(const std::string &ts) {
     return ts == "1.2.840.10008.1.2.4.90" || ts == "1.2.840.10008.1.2.4.91";
 }
 
+bool isRLE(const std::string &ts) { return ts == "1.2.840.10008.1.2.5"; }
+
 int fillInfo(dcmshim_file *file, dcmshim_pixel_info *info, dcmshim_error *err) {
     std::memset(info, 0, sizeof(*info));
     DcmDataset *ds = file->format.getDataset();
@@ -106,17 +108,26 @@ int decode(dcmshim_file *file, uint32_t frame, double slope, double intercept, f
     if (!pixels) return fail(err, DCMSHIM_ERR_DECODE, "PixelData has an unexpected type");
 
     std::vector<int32_t> values;
-    if (info.encapsulated && isJ2K(info.transfer_syntax)) {
+    const bool ownCodec = isJ2K(info.transfer_syntax) || isRLE(info.transfer_syntax);
+    if (info.encapsulated && ownCodec) {
+        const char *codec = isRLE(info.transfer_syntax) ? "RLE" : "JPEG 2000";
         E_TransferSyntax original = EXS_Unknown;
         const DcmRepresentationParameter *param = nullptr;
         pixels->getOriginalRepresentationKey(original, param);
         DcmPixelSequence *sequence = nullptr;
         if (pixels->getEncapsulatedRepresentation(original, param, sequence).bad() || !sequence)
-            return fail(err, DCMSHIM_ERR_DECODE, "cannot access the JPEG 2000 fragments");
+            return fail(err, DCMSHIM_ERR_DECODE, std::string("cannot access the ") + codec + " fragments");
         std::vector<uint8_t> bytes;
         std::string reason = dcmshim::encapsulatedFrame(sequence, frame, info.frames, bytes);
-        if (reason.empty()) reason = dcmshim::decodeJ2K(bytes.data(), bytes.size(), info.rows, info.columns, values);
-        if (!reason.empty()) return fail(err, DCMSHIM_ERR_DECODE, "JPEG 2000 frame " + std::to_string(frame) + ": " + reason);
+        if (reason.empty() && isRLE(info.transfer_syntax)) {
+            std::vector<uint8_t> raw;
+            reason = dcmshim::decodeRLE(bytes.data(), bytes.size(), pixelCount, info.bits_allocated / 8, raw);
+            if (reason.empty()) extractStored(raw.data(), pixelCount, info, values);
+        } else if (reason.empty()) {
+            reason = dcmshim::decodeJ2K(bytes.data(), bytes.size(), info.rows, info.columns, values);
+        }
+        if (!reason.empty())
+            return fail(err, DCMSHIM_ERR_DECODE, std::string(codec) + " frame " + std::to_string(frame) + ": " + reason);
     } else {
         if (!info.encapsulated) {
             // Divided, not multiplied: Rows x Columns x 4 bytes x NumberOfFrames can exceed 64 bits.

@@ -42,4 +42,35 @@ import Testing
         #expect(stack.sliceCount == 3)
         #expect(try stack.loadVolume().voxels.count == 23 * 38 * 3)
     }
+
+    /// DCMTK 3.6.7's RLE decoder crashed (SIGSEGV) on this file's segment offset 0xEA000040 (Tests/Fuzz/dcmtk-crashes);
+    /// segd decodes RLE itself and refuses it with the reason. A crash here would take the test process down.
+    @Test func theRLEFileThatCrashedDCMTKIsADecodeErrorWithTheReason() throws {
+        let path = TestData.repoRoot.appendingPathComponent("Tests/Fixtures/fuzz/rle_segment_offset_segv_ct.dcm").path
+        let stack = try #require(try DICOMScanner.scan(files: [path]).acceptedStacks.first, "a one-slice CT series")
+        let error = #expect(throws: DICOMError.self) { try stack.loadVolume() }
+        #expect(error?.message.contains("RLE segment 1 has an impossible offset 3925868608 in a fragment of 216 bytes") == true,
+                "\(error?.message ?? "nil")")
+    }
+
+    /// The first frame of the valid multi-frame RLE file with one field of its RLE header broken at a time.
+    @Test(arguments: [
+        (8, [3, 0, 0, 0], "the RLE header declares 3 segments"),
+        (16, [0, 0, 0xFF, 0xFF], "RLE segment 2 has an impossible offset"),
+        (16, [212, 0, 0, 0], "RLE segment 2: "),
+        (12, [0, 0, 0, 0], "RLE segment 1 has an impossible offset 0"),
+    ] as [(Int, [UInt8], String)])
+    func brokenRLEHeadersAreDecodeErrorsWithTheReason(at offset: Int, bytes: [UInt8], reason: String) throws {
+        var data = try Data(contentsOf: TestData.repoRoot.appendingPathComponent("Tests/Fuzz/corpus/image/mf_rle.dcm"))
+        // The item tag, its length (216) and the RLE header of frame 1: 2 segments (at 8), at 64 (12) and 140 (16).
+        let header: [UInt8] = [0xFE, 0xFF, 0x00, 0xE0, 0xD8, 0, 0, 0, 2, 0, 0, 0, 0x40, 0, 0, 0]
+        let start = try #require(data.firstRange(of: Data(header))?.lowerBound)
+        data.replaceSubrange((start + offset)..<(start + offset + 4), with: bytes)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segd-rle-\(UUID().uuidString.prefix(8)).dcm")
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let stack = try #require(try DICOMScanner.scan(files: [url.path]).acceptedStacks.first)
+        let error = #expect(throws: DICOMError.self) { try stack.loadVolume() }
+        #expect(error?.message.contains("RLE frame 0: \(reason)") == true, "\(error?.message ?? "nil")")
+    }
 }

@@ -34,7 +34,7 @@ mkdir -p "$OUT/obj" "$OUT/bin"
 
 # The shim sources, instrumented for coverage and ASan (the C++ targets do not call the SEG writer, but the
 # Swift DICOM module links it).
-shim=(dcmshim_init dcmshim_read dcmshim_bounded dcmshim_pixels dcmshim_j2k dcmshim_seg_read dcmshim_seg)
+shim=(dcmshim_init dcmshim_read dcmshim_bounded dcmshim_pixels dcmshim_j2k dcmshim_rle dcmshim_seg_read dcmshim_seg)
 # Same libraries as the CDCMTKShim linkerSettings in Package.swift.
 libs=(-ldcmseg -ldcmfg -ldcmiod -ldcmjpls -ldcmjpeg -ldcmimgle -ldcmdata -loflog -lofstd -lopenjp2)
 cxxflags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -ISources/CDCMTKShim/include -ISources/CDCMTKShim)
