@@ -91,14 +91,22 @@ final class DaemonHarness: @unchecked Sendable {
         try handle.seekToEnd()
         p.standardOutput = handle
         p.standardError = handle
+        let upMarker = "sl-service=IngestService"
+        let upBefore = logText.components(separatedBy: upMarker).count
         try p.run()
         process = p
-        // Ready once the watch folder exists and the store is open.
+        // Up once the service group starts its last service (logged at debug level): it traps SIGTERM before it
+        // starts any service, so a SIGTERM from here on is a graceful stop. (Before that, during start-up and
+        // recovery, SIGTERM ends segd at once, like the kills of the crash campaign, and systemd counts it clean.)
         try waitUntil("the daemon starts", timeout: 60) {
-            FileManager.default.fileExists(atPath: self.state.appendingPathComponent("segd.sqlite").path)
-                && FileManager.default.fileExists(atPath: self.watch.path)
+            self.logText.components(separatedBy: upMarker).count > upBefore
+                || !(self.process?.isRunning ?? false)
         }
-        Thread.sleep(forTimeInterval: 1)
+        if !isRunning {
+            Issue.record("segd exited during start-up (status \(p.terminationStatus)); daemon log:\n\(logText.suffix(4000))")
+            throw HarnessError.exited(p.terminationStatus)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
     }
 
     /// Sends `signal` and waits for the exit; returns the exit status (or the signal number for a kill).
@@ -153,7 +161,7 @@ final class DaemonHarness: @unchecked Sendable {
         throw HarnessError.timeout(what)
     }
 
-    enum HarnessError: Error { case timeout(String) }
+    enum HarnessError: Error { case timeout(String), exited(Int32) }
 
     /// Runs a program and returns its status and standard output.
     static func run(_ program: String, _ args: [String]) throws -> (Int32, String) {

@@ -74,13 +74,21 @@ extension HostileInputTests {
     }
 
     /// `ingest.maxHeaderSize` reaches the header reader: a file of 2 MiB of small, valid, never-ending elements is
-    /// quarantined under a 1 MiB limit with that reason (the 64 MiB default would accept it).
-    @Test func theConfiguredHeaderLimitQuarantinesAnEndlessHeader() async throws { try await offPool {
+    /// quarantined under a 1 MiB limit with that reason (the 64 MiB default would accept it) — set before the start,
+    /// or set afterwards and applied by `systemctl reload` (SIGHUP).
+    @Test(arguments: [false, true])
+    func theConfiguredHeaderLimitQuarantinesAnEndlessHeader(byReload: Bool) async throws { try await offPool {
         let d = try Hostile.harness(rules: Hostile.mrOnly)
         defer { d.remove() }
-        d.configText = d.configText.replacingOccurrences(of: "rescanSeconds = 0", with: "rescanSeconds = 0\nmaxHeaderSize = \"1MiB\"")
-        try Data(d.configText.utf8).write(to: d.configURL)
+        let limited = d.configText.replacingOccurrences(of: "rescanSeconds = 0", with: "rescanSeconds = 0\nmaxHeaderSize = \"1MiB\"")
+        if !byReload { try Data(limited.utf8).write(to: d.configURL) }
         try d.start()
+        if byReload {
+            try Data(limited.utf8).write(to: d.configURL)
+            let pid = try #require(d.process?.processIdentifier)
+            kill(pid, SIGHUP)
+            try d.waitUntil("the configuration is reloaded", timeout: 30) { d.logText.contains("configuration reloaded") }
+        }
         let template = [UInt8](try Data(contentsOf: Hostile.slice))
         let metaEnd = 144 + (Int(template[140]) | Int(template[141]) << 8 | Int(template[142]) << 16 | Int(template[143]) << 24)
         // (0009,1011) implicit VR, length 2, "AB", repeated: a private element without end.

@@ -5,6 +5,7 @@ import SegdCore
 
 extension Scheduler {
     public func setResumeHook(_ hook: @escaping @Sendable () async -> Void) { resumeHook = hook }
+    public func setReloadHook(_ hook: @escaping @Sendable (SegdConfiguration) -> Void) { reloadHook = hook }
 
     public func statusReport() -> StatusReport {
         let counts = (try? store.countsByState()) ?? [:]

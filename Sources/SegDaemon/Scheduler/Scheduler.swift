@@ -67,6 +67,9 @@ public actor Scheduler {
     public internal(set) var metrics = DaemonMetrics()
     /// Called after `segctl resume` (the ingest rescans the drop folders).
     var resumeHook: (@Sendable () async -> Void)?
+    /// Applies a reloaded configuration to what lives outside the scheduler (the header-read limit of the
+    /// daemon's own DICOM reads); set by `Daemon`.
+    var reloadHook: (@Sendable (SegdConfiguration) -> Void)?
     /// Names of the plugins found at start (for status).
     var pluginsLoaded: [String] = []
 
@@ -169,6 +172,7 @@ public actor Scheduler {
         router = newRouter
         (models, modelProblems) = Self.loadCatalog(newConfig)
         Self.logProblems(modelProblems, logger)
+        reloadHook?(newConfig)
         logger.notice("configuration reloaded", metadata: ["models": "\(models.count)", "rules": "\(newConfig.rules.count)"])
     }
 

@@ -36,6 +36,7 @@ public struct Daemon: Sendable {
                                 rescanSeconds: config.ingest.rescanSeconds, logger: logger,
                                 inflight: try InflightMarker(stateDirectory: config.paths.state))
         await scheduler.setResumeHook { await ingest.rescan(minimumAge: 2) }
+        await scheduler.setReloadHook { DICOMScanner.headerLimit = $0.ingest.maxHeaderBytes }
         let extra = try extraServices(scheduler, config)
         let models = await scheduler.modelIDs
         logger.notice("segd started", metadata: ["version": "\(options.softwareVersion)", "models": "\(models.joined(separator: ","))",
