@@ -13,6 +13,7 @@
 #         STATUS= and watchdog pings reach systemd; the sample copied into /srv/segd/incoming by a member of
 #         group segd gives exactly one SEG in /srv/segd/output (segd seg check, check-seg); group segd may
 #         read but not change, others may not connect; `systemctl reload` (SIGHUP) keeps the same process;
+#         a segd frozen with SIGSTOP is aborted by the watchdog and restarted (a runtime drop-in: 3 s);
 #         the journal has the logs but not the sample's patient name, patient ID or UIDs; `systemctl stop`
 #         ends segd with status 0.
 # Needs root (debootstrap, chroot, mounts): without root it says SKIPPED loudly and exits 0.
@@ -348,6 +349,36 @@ print(len(jobs), all(j["state"] in terminal for j in jobs), ",".join(j["state"] 
     out=$(in_ct segctl status 2>&1) || ct_fail "segctl status after the reload failed: $out"
     say "ok: systemctl reload segd: configuration reloaded by the same process (pid $pid), still active and answering"
 
+    # The watchdog: a segd that stops answering is restarted. A runtime drop-in shortens the watchdog to 3 s;
+    # SIGSTOP freezes segd (no more WATCHDOG=1); systemd aborts it and Restart=on-failure starts a new one.
+    in_ct /bin/sh -c 'mkdir -p /run/systemd/system/segd.service.d && cat > /run/systemd/system/segd.service.d/test-watchdog.conf' <<'UNIT'
+[Service]
+WatchdogSec=3
+RestartSec=1
+TimeoutAbortSec=5
+UNIT
+    in_ct systemctl daemon-reload
+    in_ct systemctl restart segd.service || ct_fail "systemctl restart segd (watchdog drop-in) failed"
+    frozen=$(prop segd.service MainPID)
+    restarts=$(prop segd.service NRestarts)
+    in_ct kill -STOP "$frozen"
+    for _ in $(seq 1 60); do
+        now=$(prop segd.service MainPID)
+        [ "$now" != "$frozen" ] && [ "$now" != 0 ] && [ "$(in_ct systemctl is-active segd.service)" = active ] && break
+        sleep 0.5
+    done
+    now=$(prop segd.service MainPID)
+    [ "$now" != "$frozen" ] && [ "$now" != 0 ] || ct_fail "a frozen segd (pid $frozen) was not restarted by the watchdog within 30 s"
+    [ "$(prop segd.service NRestarts)" -gt "$restarts" ] || ct_fail "systemd did not count a restart of segd.service"
+    in_ct journalctl -u segd.service --no-pager -o cat | grep -q "Watchdog timeout" \
+        || ct_fail "the journal does not say that segd's watchdog timed out"
+    out=$(in_ct segctl status 2>&1) || ct_fail "segctl status after the watchdog restart failed: $out"
+    in_ct rm /run/systemd/system/segd.service.d/test-watchdog.conf
+    in_ct systemctl daemon-reload
+    in_ct systemctl restart segd.service || ct_fail "systemctl restart segd (packaged settings) failed"
+    [ "$(prop segd.service WatchdogUSec)" = 1min ] || ct_fail "segd.service is not back to its packaged watchdog"
+    say "ok: watchdog: segd frozen with SIGSTOP (pid $frozen) was aborted and restarted as pid $now; segctl answers"
+
     # The journal: segd's logs are there (the job id), the sample's patient data is not.
     in_ct journalctl -u segd.service --no-pager -o verbose > "$WORK/journal.txt"
     grep -q "SEGD_JOB=$JOB" "$WORK/journal.txt" || ct_fail "the journal has no log line for job $JOB"
@@ -377,7 +408,7 @@ print(len(jobs), all(j["state"] in terminal for j in jobs), ",".join(j["state"] 
     stop_ct
     mount -t proc proc "$R/proc"
     MOUNTS+=("$R/proc")
-    timing "reload, journal, stop, poweroff"
+    timing "reload, watchdog, journal, stop, poweroff"
 fi
 
 in_root /bin/sh -c 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq segd && apt-get purge -y -qq segd' \
