@@ -97,7 +97,7 @@ final class DaemonHarness: @unchecked Sendable {
         process = p
         // Up once the service group starts its last service (logged at debug level): it traps SIGTERM before it
         // starts any service, so a SIGTERM from here on is a graceful stop. (Before that, during start-up and
-        // recovery, SIGTERM ends segd at once, like the kills of the crash campaign, and systemd counts it clean.)
+        // recovery, SIGTERM ends segd at once with status 0: `aSIGTERMDuringStartUpIsACleanExit`.)
         try waitUntil("the daemon starts", timeout: 60) {
             self.logText.components(separatedBy: upMarker).count > upBefore
                 || !(self.process?.isRunning ?? false)

@@ -43,6 +43,29 @@ import Testing
         #expect(!d.logText.contains(job.seriesUID))
         #expect(d.logText.contains(job.seriesHash))
         #expect(d.stop() == 0, "SIGTERM is a clean exit")
+        #expect(d.logText.contains("segd stopped"), "SIGTERM took the graceful path (services stopped in order)")
+    }
+    }
+
+    /// SIGTERM while segd is still starting (before its service group runs) ends it at once with status 0: no
+    /// job runs yet, and every start-up step is safe to cut short (the crash campaign kills at random moments).
+    @Test func aSIGTERMDuringStartUpIsACleanExit() async throws { try await offPool {
+        let d = try DaemonHarness()
+        defer { d.remove() }
+        let p = Process()
+        p.executableURL = DaemonHarness.buildFolder.appendingPathComponent("segd")
+        p.arguments = ["run", "--config", d.configURL.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // As soon as the job store exists: configuration loaded, start-up under way.
+        try d.waitUntil("start-up begins", timeout: 60) {
+            FileManager.default.fileExists(atPath: d.state.appendingPathComponent("segd.sqlite").path)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0,
+                "\(p.terminationReason == .exit ? "exit" : "signal") \(p.terminationStatus)")
     }
     }
 

@@ -25,6 +25,11 @@ public struct Daemon: Sendable {
     public func run(extraServices: ExtraServices = { _, _ in [] }) async throws {
         // A peer that hangs up (a worker that just exited, a segctl that went away) must not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
+        // Until the service group traps SIGTERM and SIGINT (it does before it starts any service), a stop request
+        // ends segd at once with status 0 instead of death by signal: no job runs yet, and every start-up step
+        // (store, spool, recovery) is safe to cut short, as the crash campaign's kills at random moments show.
+        signal(SIGTERM) { _ in _exit(0) }
+        signal(SIGINT) { _ in _exit(0) }
         let config = try SegdConfiguration.load(path: configPath)
         DICOMScanner.headerLimit = config.ingest.maxHeaderBytes
         let store = try JobStore(directory: config.paths.state)
