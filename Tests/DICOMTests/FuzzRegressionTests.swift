@@ -73,4 +73,16 @@ import Testing
         let error = #expect(throws: DICOMError.self) { try stack.loadVolume() }
         #expect(error?.message.contains("RLE frame 0: \(reason)") == true, "\(error?.message ?? "nil")")
     }
+
+    /// A deflated dataset whose first element declares a 2.4 GB value: DCMTK asks for that much memory (never
+    /// touched) before it finds the stream short. The file is ignored with a reason. (That the memory is not
+    /// touched is checked by the fuzz run, which replays it as a seed under a 2 GiB RSS limit; `segd inspect`
+    /// peaks at 37 MiB on it.)
+    @Test func aDeflatedElementOfAHugeDeclaredLengthIsIgnoredWithAReason() throws {
+        let path = TestData.repoRoot.appendingPathComponent("Tests/Fuzz/corpus/image/deflate_huge_element_length.dcm").path
+        let scan = try DICOMScanner.scan(files: [path])
+        #expect(scan.series.isEmpty)
+        let reason = try #require(scan.ignoredFiles.first?.reason)
+        #expect(reason.contains("DCMTK cannot read the file"), "\(reason)")
+    }
 }
