@@ -4,15 +4,8 @@ import Testing
 /// The conv epilogue (per-channel activation, residual), the split output, and folded batch norm, against the
 /// same ops run one after another.
 @Suite struct ConvEpilogueTests {
-    static func random(_ shape: [Int], seed: UInt64) -> Tensor {
-        var state = seed
-        return Tensor(shape: shape) { p in
-            for i in 0..<p.count {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                p[i] = Float(state >> 40) / Float(1 << 23) - 1
-            }
-        }
-    }
+    /// Values uniform in [-1, 1).
+    static func random(_ shape: [Int], seed: UInt64) -> Tensor { pseudoRandomTensor(shape, seed: seed, scale: 2) }
 
     /// `act(y)` with a slope per channel, then `+ residual`, as separate passes.
     static func reference(_ y: Tensor, slopes: [Float]?, residual: Tensor?) throws -> Tensor {

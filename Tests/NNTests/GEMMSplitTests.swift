@@ -4,16 +4,6 @@ import Testing
 /// The thread-split GEMM (blocks of columns or rows on concurrent single-threaded OpenBLAS calls) against a
 /// naive product, on sizes large enough to be split.
 @Suite struct GEMMSplitTests {
-    static func pseudoRandom(_ shape: [Int], seed: UInt64) -> Tensor {
-        var state = seed
-        return Tensor(shape: shape) { buf in
-            for i in 0..<buf.count {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                buf[i] = Float(state >> 40) / Float(1 << 24) - 0.5
-            }
-        }
-    }
-
     static func naive(_ a: Tensor, _ b: Tensor, transposeB: Bool) -> [Float] {
         let m = a.shape[0], k = a.shape[1], n = transposeB ? b.shape[0] : b.shape[1]
         let A = a.toArray(), B = b.toArray()
@@ -30,12 +20,12 @@ import Testing
 
     @Test(arguments: [(37, 301, 203, false), (37, 301, 203, true), (517, 70, 45, false), (517, 70, 45, true)])
     func splitProductMatchesNaive(_ m: Int, _ k: Int, _ n: Int, _ transposeB: Bool) throws {
-        let a = Self.pseudoRandom([m, k], seed: 1), b = Self.pseudoRandom(transposeB ? [n, k] : [k, n], seed: 2)
+        let a = pseudoRandomTensor([m, k], seed: 1), b = pseudoRandomTensor(transposeB ? [n, k] : [k, n], seed: 2)
         let y = try Functional.matmul(a, b, transposeB: transposeB)
         let e = try Tensor(shape: [m, n], data: Self.naive(a, b, transposeB: transposeB))
         expectClose(y, e, "matmul \(m)x\(k)x\(n) transposeB=\(transposeB)")
         if transposeB {
-            let bias = Self.pseudoRandom([n], seed: 3)
+            let bias = pseudoRandomTensor([n], seed: 3)
             let lin = try Functional.linear(a, weight: b, bias: bias)
             expectClose(lin, try Functional.add(e, bias), "linear \(m)x\(k)->\(n)")
         }
