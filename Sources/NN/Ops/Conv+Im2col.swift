@@ -1,15 +1,22 @@
 extension Functional {
     /// Fills `col[k][(r - rows.lowerBound) * ow + ow_i]` for every kernel row k = (ci, kd, kh, kw) and output
-    /// row r = (od, oh) in `rows`; `ld` is col's row stride.
+    /// row r = (od, oh) in `rows`; `ld` is col's row stride. `x` is the group's first input channel (channel
+    /// `ci` at `x + ci·inPlane`).
     static func im2col(_ s: ConvShape, _ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>,
                        rows: Range<Int>, ld: Int) {
+        im2col(s, channel: { x + $0 * s.inPlane }, col, rows: rows, ld: ld, kernelRows: 0..<(s.cinG * s.kernelVolume))
+    }
+
+    /// `im2col` for the kernel rows `kernelRows` only, input channel `ci` read from `channel(ci)` (the channels
+    /// of a concatenation live in different tensors).
+    static func im2col(_ s: ConvShape, channel: (Int) -> UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>,
+                       rows: Range<Int>, ld: Int, kernelRows: Range<Int>) {
         let kv = s.kernelVolume, khw = s.kh * s.kw
-        let K = s.cinG * kv
         do {  // one kernel row (ci, kd, kh, kw) at a time
-            for k in 0..<K {
+            for k in kernelRows {
                 let ci = k / kv, kr = k % kv
                 let kd = kr / khw, kh = (kr % khw) / s.kw, kw = kr % s.kw
-                let xc = x + ci * s.inPlane
+                let xc = channel(ci)
                 var dst = col + k * ld
                 // Valid output-column range for this kw.
                 let off = kw - s.pw

@@ -86,28 +86,13 @@ extension Functional {
     /// of the work), and a GEMM split over output-channel rows.
     static func convStride1WideChannels(_ s: ConvShape, x: [UnsafePointer<Float>], w: UnsafePointer<Float>,
                                         sink: ConvSink, batch: Int, channels: Int) {
-        let kv = s.kernelVolume, K = s.cinG * kv, khw = s.kh * s.kw
+        let K = s.cinG * s.kernelVolume
         let P = s.oh * s.ow
         let col = Scratch(count: K * P), res = Scratch(count: s.coutG * P)
         let C = col.pointer, R = res.pointer
         for od in 0..<s.od {
             parallelChunks(K, minChunk: 64) { ks in
-                for k in ks {
-                    let ci = k / kv, r = k % kv
-                    let kd = r / khw, kh = (r % khw) / s.kw, kw = r % s.kw
-                    let z = od + kd - s.pd, off = kw - s.pw
-                    let lo = max(0, -off), hi = max(lo, min(s.ow, s.iw - off))
-                    for oh in 0..<s.oh {
-                        let dst = C + k * P + oh * s.ow, y = oh + kh - s.ph
-                        if z < 0 || z >= s.id || y < 0 || y >= s.ih {
-                            dst.update(repeating: 0, count: s.ow)
-                            continue
-                        }
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
-                        (dst + lo).update(from: x[ci] + (z * s.ih + y) * s.iw + off + lo, count: hi - lo)
-                        if hi < s.ow { (dst + hi).update(repeating: 0, count: s.ow - hi) }
-                    }
-                }
+                im2col(s, channel: { x[$0] }, C, rows: od * s.oh..<(od + 1) * s.oh, ld: P, kernelRows: ks)
             }
             // Each worker multiplies a block of output channels (multiples of 16 rows) and finishes them
             // while they are in cache.
