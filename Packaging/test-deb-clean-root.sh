@@ -181,8 +181,9 @@ timing "SEG checks"
 #     connection to segd.socket starts it; systemd gets READY=1 and a STATUS= line and its watchdog is fed;
 #     the sample copied into /srv/segd/incoming by a member of group segd becomes exactly one valid SEG in
 #     /srv/segd/output; group segd may read but not change, other users may not connect; `systemctl reload`
-#     re-reads the configuration in the same process; the journal has segd's logs but not the sample's patient
-#     name, patient ID or UIDs; `systemctl stop` ends segd with exit status 0.
+#     re-reads the configuration in the same process; a segd frozen with SIGSTOP is aborted by the watchdog and
+#     restarted; the journal has segd's logs but not the sample's patient name, patient ID or UIDs;
+#     `systemctl stop` ends segd with exit status 0.
 if [ "${SEGD_SKIP_NSPAWN:-0}" = 1 ]; then
     say "########## SKIPPED the service runs in systemd-nspawn (SEGD_SKIP_NSPAWN=1) ##########"
 else
@@ -211,6 +212,10 @@ else
         fail "$*"
     }
     prop() { in_ct systemctl show -p "$2" --value "$1"; }   # prop UNIT PROPERTY
+    # Runtime drop-ins for segd.service (gone at the next boot): dropin NAME < unit text; undrop NAME.
+    DROPINS=/run/systemd/system/segd.service.d
+    dropin() { in_ct /bin/sh -c "mkdir -p $DROPINS && cat > $DROPINS/$1.conf" && in_ct systemctl daemon-reload; }
+    undrop() { in_ct rm "$DROPINS/$1.conf" && in_ct systemctl daemon-reload; }
     case ${state:-} in running|degraded) ;; *) kill "$NSPAWN" 2>/dev/null; tail -20 "$WORK/nspawn.log" >&2
         fail "the root did not boot in systemd-nspawn (state: ${state:-no init}); SEGD_SKIP_NSPAWN=1 skips this step" ;; esac
     timing "boot the root (systemd-nspawn)"
@@ -221,7 +226,7 @@ else
     [ "$sock" = "srw-rw---- segd segd" ] || ct_fail "/run/segd/control.sock is '$sock', expected srw-rw---- segd segd"
     say "ok: segd.socket listens on /run/segd/control.sock (srw-rw---- segd segd)"
     sock_inode=$(in_ct stat -c %i /run/segd/control.sock)
-    in_ct /bin/sh -c 'mkdir -p /run/systemd/system/segd.service.d && cat > /run/systemd/system/segd.service.d/test-process.conf' <<'UNIT'
+    dropin test-process <<'UNIT'
 [Service]
 Type=oneshot
 WatchdogSec=0
@@ -229,7 +234,6 @@ Restart=no
 ExecStart=
 ExecStart=/usr/bin/segd process /srv/sample --model /usr/share/segd/models/demo-ct --output /srv/segd/output/hardened
 UNIT
-    in_ct systemctl daemon-reload
     in_ct systemctl start segd.service || ct_fail "segd process under segd.service failed"
     HSEG=$(find "$R/srv/segd/output/hardened" -name '*.seg.dcm' -printf '%f\n' 2>/dev/null || true)
     [ -n "$HSEG" ] && [ "$(wc -l <<< "$HSEG")" = 1 ] || ct_fail "segd process under segd.service wrote not one SEG but: '$HSEG'"
@@ -238,8 +242,7 @@ UNIT
     "$CHECK_SEG" "$R/srv/segd/output/hardened/$HSEG" "$R/srv/sample" > "$WORK/check-seg-hardened.log" 2>&1 \
         || { cat "$WORK/check-seg-hardened.log" >&2; ct_fail "check-seg rejects the SEG written under segd.service"; }
     say "ok: segd process inside the hardened segd.service; check-seg on its SEG: $(tail -1 "$WORK/check-seg-hardened.log")"
-    in_ct rm -r /run/systemd/system/segd.service.d
-    in_ct systemctl daemon-reload
+    undrop test-process
     mv "$R/srv/segd/output/hardened" "$WORK/hardened-output"   # the output folder is empty again for 5b
     timing "segd process under the hardened segd.service"
 
@@ -351,13 +354,12 @@ print(len(jobs), all(j["state"] in terminal for j in jobs), ",".join(j["state"] 
 
     # The watchdog: a segd that stops answering is restarted. A runtime drop-in shortens the watchdog to 3 s;
     # SIGSTOP freezes segd (no more WATCHDOG=1); systemd aborts it and Restart=on-failure starts a new one.
-    in_ct /bin/sh -c 'mkdir -p /run/systemd/system/segd.service.d && cat > /run/systemd/system/segd.service.d/test-watchdog.conf' <<'UNIT'
+    dropin test-watchdog <<'UNIT'
 [Service]
 WatchdogSec=3
 RestartSec=1
 TimeoutAbortSec=5
 UNIT
-    in_ct systemctl daemon-reload
     in_ct systemctl restart segd.service || ct_fail "systemctl restart segd (watchdog drop-in) failed"
     frozen=$(prop segd.service MainPID)
     restarts=$(prop segd.service NRestarts)
@@ -373,8 +375,7 @@ UNIT
     in_ct journalctl -u segd.service --no-pager -o cat | grep -q "Watchdog timeout" \
         || ct_fail "the journal does not say that segd's watchdog timed out"
     out=$(in_ct segctl status 2>&1) || ct_fail "segctl status after the watchdog restart failed: $out"
-    in_ct rm /run/systemd/system/segd.service.d/test-watchdog.conf
-    in_ct systemctl daemon-reload
+    undrop test-watchdog
     in_ct systemctl restart segd.service || ct_fail "systemctl restart segd (packaged settings) failed"
     [ "$(prop segd.service WatchdogUSec)" = 1min ] || ct_fail "segd.service is not back to its packaged watchdog"
     say "ok: watchdog: segd frozen with SIGSTOP (pid $frozen) was aborted and restarted as pid $now; segctl answers"
